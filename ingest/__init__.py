@@ -1,0 +1,1 @@
+"""Turn the files in `corpus/` into cleaned, chunked, embedded passages in the index."""

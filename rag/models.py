@@ -1,0 +1,73 @@
+"""Typed records passed between stages: paper metadata and chunks."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ChunkKind = Literal["body", "footnote"]
+
+
+class PaperMeta(BaseModel):
+    """What is known about a paper; unknown fields stay None rather than being guessed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)
+    title: str
+    authors: tuple[str, ...] = ()
+    affiliation: str | None = None
+    venue: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    year: int | None = None
+    date: str | None = None
+    first_page: int | None = Field(None, ge=1)
+    sections: tuple[str, ...] = ()
+    source: str | None = None
+
+    def page_label(self, page_index: int) -> int:
+        """Journal page for a 0-based page index when the first page is known, else 1-based."""
+        return (self.first_page or 1) + page_index
+
+    @property
+    def authors_text(self) -> str:
+        """Authors joined for display and for flat metadata stores."""
+        return "; ".join(self.authors)
+
+
+class Chunk(BaseModel):
+    """A retrievable piece of one paper, never cutting a sentence in two."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    paper_id: str
+    text: str
+    kind: ChunkKind
+    page: int
+    page_end: int
+    section: str | None
+    start: int
+    end: int
+    ordinal: int
+
+
+class PaperRecord(BaseModel):
+    """What the index remembers about an indexed paper, to skip or replace it later."""
+
+    meta: PaperMeta
+    content_hash: str
+    chunk_count: int
+    pages: int
+
+    def to_json(self) -> str:
+        """Serialised form kept beside the chunks in the store."""
+        return self.model_dump_json()
+
+    @classmethod
+    def from_json(cls, raw: str) -> PaperRecord:
+        """Inverse of `to_json`."""
+        return cls.model_validate(json.loads(raw))

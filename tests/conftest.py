@@ -1,0 +1,99 @@
+"""Shared fixtures: real embedding model, real Chroma (embedded and a `chroma run` server)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.embeddings import SentenceTransformerEmbedder
+from rag.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    """The real default model, loaded once for the whole run."""
+    model = SentenceTransformerEmbedder(Settings(_env_file=None).embedding_model)
+    assert model.dimension == 384
+    return model
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `chroma run` server on 127.0.0.1, started for this test session."""
+    binary = Path(sys.executable).parent / "chroma"
+    if not binary.exists():
+        pytest.fail(f"chroma server binary not found at {binary}; install chromadb")
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    log = (data / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            str(binary),
+            "run",
+            "--path",
+            str(data / "db"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"chroma server did not start: {(data / 'server.log').read_text()}")
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A private copy of the real corpus that a test may change."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture(params=["embedded", "server"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path, corpus: Path) -> Settings:
+    """Settings for both store modes; each test gets its own collection."""
+    collection = f"t{abs(hash(request.node.nodeid)) % 10**8}"
+    if request.param == "server":
+        url = request.getfixturevalue("chroma_server")
+        return Settings(
+            _env_file=None,
+            corpus_dir=corpus,
+            data_dir=tmp_path / "data",
+            chroma_url=url,
+            collection=collection,
+        )
+    return Settings(
+        _env_file=None, corpus_dir=corpus, data_dir=tmp_path / "data", collection=collection
+    )

@@ -1,0 +1,58 @@
+"""The `rag` command as a user runs it: a real process on a copy of the corpus."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+RAG = str(Path(sys.executable).parent / "rag")
+
+
+def run_rag(args: list[str], corpus: Path, data: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "RAG_CORPUS_DIR": str(corpus),
+        "RAG_DATA_DIR": str(data),
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [RAG, *args], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+
+
+def test_help_explains_every_option(tmp_path: Path) -> None:
+    out = run_rag(["ingest", "--help"], tmp_path, tmp_path).stdout
+    for option in ("--reset", "--prune", "PATH"):
+        assert option in out
+    assert "Remove indexed papers" in out and "rebuild it from scratch" in out
+    assert "ingest" in run_rag(["--help"], tmp_path, tmp_path).stdout
+
+
+def test_ingest_prints_papers_and_fails_on_a_bad_file(corpus: Path, tmp_path: Path) -> None:
+    first = run_rag(["ingest"], corpus, tmp_path / "data")
+    assert first.returncode == 0, first.stderr
+    assert "2 papers" in first.stdout
+    assert "Russia's Korea Policy in the 21st Century" in first.stdout
+    assert "Russia and the Korean Crisis" in first.stdout
+    assert first.stdout.count("added") == 2
+
+    (corpus / "broken.pdf").write_text("not really a pdf", encoding="utf-8")
+    second = run_rag(["ingest"], corpus, tmp_path / "data")
+    assert second.returncode == 1
+    assert "broken.pdf: not a PDF file" in second.stderr
+    assert second.stdout.count("unchanged") == 2
+
+
+def test_bad_settings_are_reported_plainly(corpus: Path, tmp_path: Path) -> None:
+    env_run = subprocess.run(
+        [RAG, "ingest"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RAG_CHUNK_SIZE": "10", "RAG_DATA_DIR": str(tmp_path)},
+        timeout=120,
+        check=False,
+    )
+    assert env_run.returncode != 0
+    assert "chunk_size" in env_run.stderr
