@@ -83,7 +83,8 @@ def chunk_metadata(chunk: Chunk, meta: PaperMeta, content_hash: str) -> Metadata
     return out
 
 
-def _vectors(rows: Sequence[Sequence[float]]) -> list[Sequence[float] | Sequence[int]]:
+def as_vectors(rows: Sequence[Sequence[float]]) -> list[Sequence[float] | Sequence[int]]:
+    """Vectors in the shape Chroma's type hints ask for."""
     return [list(r) for r in rows]
 
 
@@ -154,7 +155,7 @@ class ChunkStore:
                 part = chunks[start : start + self._batch]
                 collection.upsert(
                     ids=[c.id for c in part],
-                    embeddings=_vectors(embeddings[start : start + self._batch]),
+                    embeddings=as_vectors(embeddings[start : start + self._batch]),
                     documents=[c.text for c in part],
                     metadatas=[chunk_metadata(c, record.meta, record.content_hash) for c in part],
                 )
@@ -162,7 +163,7 @@ class ChunkStore:
                 if on_batch is not None:
                     on_batch(len(part))
             self.registry.upsert(
-                ids=[record.meta.id], embeddings=_vectors([[1.0]]), documents=[record.to_json()]
+                ids=[record.meta.id], embeddings=as_vectors([[1.0]]), documents=[record.to_json()]
             )
         except BaseException:
             fresh = [i for i in written if i not in before]

@@ -1,0 +1,210 @@
+"""Hybrid retrieval: dense search in Chroma plus BM25 over the same chunks, fused by RRF.
+
+Both sides are LangChain retrievers; fusion is reciprocal rank fusion, which needs no
+score calibration between cosine similarity and BM25. The BM25 side is rebuilt from
+the store whenever the paper registry changes, so it follows ingests in embedded and
+server mode alike.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import bm25s
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from rag.embeddings import SentenceTransformerEmbedder
+from rag.errors import NoIndexError
+from rag.store import ChunkStore, as_vectors
+
+RRF_K = 60
+
+
+class ScoredPassage(BaseModel):
+    """A retrieved chunk with its scores and everything needed to cite it."""
+
+    chunk_id: str
+    paper_id: str
+    title: str
+    authors: str = ""
+    year: int | None = None
+    page: int
+    page_end: int
+    section: str | None = None
+    kind: str = "body"
+    ordinal: int = 0
+    text: str
+    score: float = 0.0
+    dense: float | None = None
+    bm25: float | None = None
+
+
+def _passage(doc: Document) -> ScoredPassage:
+    md = doc.metadata
+    return ScoredPassage(
+        chunk_id=str(md["chunk_id"]),
+        paper_id=str(md["paper_id"]),
+        title=str(md.get("title", "")),
+        authors=str(md.get("authors", "")),
+        year=int(md["year"]) if md.get("year") is not None else None,
+        page=int(md.get("page", 0)),
+        page_end=int(md.get("page_end", md.get("page", 0))),
+        section=md.get("section"),
+        kind=str(md.get("kind", "body")),
+        ordinal=int(md.get("ordinal", 0)),
+        text=doc.page_content,
+        dense=md.get("dense"),
+        bm25=md.get("bm25"),
+    )
+
+
+class DenseRetriever(BaseRetriever):
+    """Cosine similarity search in Chroma over registered paper versions only."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: ChunkStore
+    embedder: SentenceTransformerEmbedder
+    k: int = 20
+    papers: tuple[str, ...] | None = None
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        active = self.store.papers()
+        hashes = [
+            rec.content_hash for pid, rec in active.items() if not self.papers or pid in self.papers
+        ]
+        if not hashes:
+            return []
+        where: Any = {"content_hash": {"$in": hashes}}
+        got = self.store.chunks.query(
+            query_embeddings=as_vectors([self.embedder.embed_query(query)]),
+            n_results=self.k,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        docs = []
+        rows = zip(
+            got["ids"][0],
+            (got["documents"] or [[]])[0],
+            (got["metadatas"] or [[]])[0],
+            (got["distances"] or [[]])[0],
+            strict=True,
+        )
+        for cid, text, md, dist in rows:
+            docs.append(
+                Document(
+                    page_content=text or "",
+                    metadata={**(md or {}), "chunk_id": cid, "dense": 1.0 - float(dist)},
+                )
+            )
+        return docs
+
+
+class BM25Retriever(BaseRetriever):
+    """BM25 (bm25s) over all registered chunks, rebuilt when the registry changes."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: ChunkStore
+    k: int = 20
+    papers: tuple[str, ...] | None = None
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _signature: tuple[tuple[str, str], ...] | None = PrivateAttr(default=None)
+    _docs: list[Document] = PrivateAttr(default_factory=list)
+    _index: bm25s.BM25 | None = PrivateAttr(default=None)
+
+    def _refresh(self) -> None:
+        active = self.store.papers()
+        signature = tuple(sorted((pid, rec.content_hash) for pid, rec in active.items()))
+        with self._lock:
+            if signature == self._signature:
+                return
+            hashes = {rec.content_hash for rec in active.values()}
+            got = self.store.chunks.get(include=["documents", "metadatas"])
+            docs = [
+                Document(page_content=text or "", metadata={**(md or {}), "chunk_id": cid})
+                for cid, text, md in zip(
+                    got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
+                )
+                if (md or {}).get("content_hash") in hashes
+            ]
+            index = None
+            if docs:
+                index = bm25s.BM25()
+                index.index(
+                    bm25s.tokenize(
+                        [d.page_content for d in docs], stopwords="en", show_progress=False
+                    ),
+                    show_progress=False,
+                )
+            self._docs, self._index, self._signature = docs, index, signature
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        self._refresh()
+        docs, index = self._docs, self._index
+        if index is None:
+            return []
+        tokens = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
+        if not tokens or not tokens[0]:
+            return []
+        scores = np.asarray(index.get_scores(list(tokens[0])), dtype=float)
+        if self.papers:
+            keep = np.array([d.metadata.get("paper_id") in self.papers for d in docs])
+            scores = np.where(keep, scores, 0.0)
+        order = [int(i) for i in np.argsort(-scores)[: self.k] if scores[i] > 0]
+        return [
+            Document(
+                page_content=docs[i].page_content,
+                metadata={**docs[i].metadata, "bm25": float(scores[i])},
+            )
+            for i in order
+        ]
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[Document]], k: int = RRF_K
+) -> list[ScoredPassage]:
+    """Fuse ranked lists by sum of 1/(k + rank); keeps each side's own score for inspection."""
+    fused: dict[str, ScoredPassage] = {}
+    for ranking in rankings:
+        for rank, doc in enumerate(ranking, start=1):
+            cid = str(doc.metadata["chunk_id"])
+            passage = fused.get(cid) or _passage(doc)
+            passage.score += 1.0 / (k + rank)
+            if doc.metadata.get("dense") is not None:
+                passage.dense = float(doc.metadata["dense"])
+            if doc.metadata.get("bm25") is not None:
+                passage.bm25 = float(doc.metadata["bm25"])
+            fused[cid] = passage
+    return sorted(fused.values(), key=lambda p: -p.score)
+
+
+class HybridRetriever:
+    """Dense + BM25 with RRF; one instance per process, safe to share between threads."""
+
+    def __init__(self, store: ChunkStore, embedder: SentenceTransformerEmbedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.bm25 = BM25Retriever(store=store)
+
+    def retrieve(
+        self, query: str, top_k: int = 5, papers: Sequence[str] | None = None
+    ) -> list[ScoredPassage]:
+        """The `top_k` best passages for `query`, optionally from some papers only."""
+        if not self.store.exists():
+            raise NoIndexError(self.store.index_name)
+        depth = max(20, top_k * 4)
+        chosen = tuple(papers) if papers else None
+        dense = DenseRetriever(store=self.store, embedder=self.embedder, k=depth, papers=chosen)
+        self.bm25.k, self.bm25.papers = depth, chosen
+        return reciprocal_rank_fusion([dense.invoke(query), self.bm25.invoke(query)])[:top_k]
