@@ -6,29 +6,10 @@ from collections import Counter
 from collections.abc import Iterator
 from itertools import groupby
 
-from sentencex import segment
-
 from ingest.clean import CleanDocument
 from rag.models import Chunk, ChunkKind, PaperMeta
+from rag.sentences import Span, sentence_spans
 from rag.store import chunk_id
-
-Span = tuple[int, int]
-
-
-def sentence_spans(text: str, base: int = 0) -> list[Span]:
-    """(start, end) of each sentence in `text`, offset by `base`, whitespace trimmed."""
-    spans: list[Span] = []
-    pos = 0
-    for piece in segment("en", text):
-        core = piece.strip()
-        if not core:
-            continue
-        at = text.find(core, pos)
-        if at < 0:
-            continue
-        spans.append((base + at, base + at + len(core)))
-        pos = at + len(core)
-    return spans
 
 
 def pack(spans: list[Span], size: int, overlap: int) -> Iterator[Span]:

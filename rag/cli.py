@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.logging import RichHandler
 
 app = typer.Typer(
@@ -31,7 +32,7 @@ def _root(
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(message)s",
-        handlers=[RichHandler(show_path=False, rich_tracebacks=False)],
+        handlers=[RichHandler(console=Console(stderr=True), show_path=False)],
     )
 
 
@@ -45,3 +46,41 @@ def main() -> None:
     """Console-script entry point."""
     load_commands(app)
     app()
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the Answer as JSON instead of formatted text.")
+    ] = False,
+    paper: Annotated[
+        list[str] | None,
+        typer.Option("--paper", help="Only search this paper id (repeat for several)."),
+    ] = None,
+    top_k: Annotated[int, typer.Option("--top-k", help="Passages to retrieve (1-20).")] = 5,
+) -> None:
+    """Answer a question from the indexed papers, with numbered sources."""
+    from rag.errors import RagError
+    from rag.pipeline import Pipeline
+
+    console = Console()
+    try:
+        answer = Pipeline().ask(question, papers=paper, top_k=top_k)
+    except RagError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+        return
+    style = "" if answer.answered else "yellow"
+    console.print(answer.answer, style=style, markup=False)
+    sources = answer.citations or answer.related
+    if sources:
+        console.print("\nSources:" if answer.answered else "\nClosest passages:", style="bold")
+    for c in sources:
+        where = f"p. {c.page}" + (f", {c.section}" if c.section else "")
+        console.print(f"[{c.n}] {c.title} ({where})", markup=False)
+    console.print(
+        f"\nanswered by {answer.backend} in {answer.timings_ms['total']:.0f} ms", style="dim"
+    )

@@ -37,3 +37,11 @@ class EmbeddingModelError(RagError):
 
 class StoreUnavailableError(RagError):
     """The Chroma server named by RAG_CHROMA_URL cannot be reached."""
+
+
+class InvalidInputError(RagError):
+    """A request field is out of bounds; `field` names it for API and CLI messages."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field

@@ -56,3 +56,20 @@ def test_bad_settings_are_reported_plainly(corpus: Path, tmp_path: Path) -> None
     )
     assert env_run.returncode != 0
     assert "chunk_size" in env_run.stderr
+
+
+def test_ask_prints_answer_with_sources_and_json(corpus: Path, tmp_path: Path) -> None:
+    assert run_rag(["ingest"], corpus, tmp_path / "data").returncode == 0
+    text = run_rag(
+        ["ask", "How far is Vladivostok from the North Korean border?"], corpus, tmp_path / "data"
+    )
+    assert text.returncode == 0, text.stderr
+    assert "100 km from the North Korean border" in text.stdout
+    assert "Sources:" in text.stdout and "Russia and the Korean Crisis (p. 1" in text.stdout
+    raw = run_rag(["ask", "--json", "Give me a recipe for apple pie."], corpus, tmp_path / "data")
+    import json
+
+    data = json.loads(raw.stdout)
+    assert data["answered"] is False and data["related"]
+    bad = run_rag(["ask", "   "], corpus, tmp_path / "data")
+    assert bad.returncode == 2 and "question" in bad.stderr

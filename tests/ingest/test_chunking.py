@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ingest.catalog import load_catalog
-from ingest.chunking import chunk_document, pack, sentence_spans
+from ingest.chunking import chunk_document, pack
 from ingest.clean import CleanDocument, clean
 from ingest.loaders import load
 from rag.models import PaperMeta
+from rag.sentences import sentence_spans
 from tests.conftest import CORPUS
 
 

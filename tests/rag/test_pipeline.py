@@ -1,0 +1,60 @@
+"""`Pipeline.ask` with the extractive backend on the real index."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ingest.indexer import ingest
+from rag.embeddings import SentenceTransformerEmbedder
+from rag.errors import InvalidInputError
+from rag.pipeline import Pipeline
+from rag.settings import Settings
+
+
+@pytest.fixture
+def pipeline(settings: Settings, embedder: SentenceTransformerEmbedder) -> Pipeline:
+    ingest(None, settings, embedder=embedder)
+    return Pipeline(settings, embedder=embedder)
+
+
+@pytest.mark.parametrize("settings", ["embedded"], indirect=True)
+def test_answer_sentences_come_from_cited_passages(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("What are Russia's two fundamental interests concerning Korea?")
+    assert answer.answered and answer.backend == "extractive"
+    assert "First, Russia does not want weapons of mass destruction" in answer.answer
+    assert "Second, Russia does not want a war in Korea." in answer.answer
+    cited = {c.n: c for c in answer.citations}
+    for paragraph in answer.answer.split("\n\n"):
+        body = paragraph.split("): ", 1)[1]
+        for sentence, n in re.findall(r"(.+?) \[(\d+)\]\s*", body):
+            assert sentence.strip() in cited[int(n)].text
+    assert cited[1].page == 31 and cited[1].paper_id == "russia-korea-policy-21st-century"
+
+
+@pytest.mark.parametrize("settings", ["embedded"], indirect=True)
+def test_refuses_what_the_papers_do_not_contain(pipeline: Pipeline) -> None:
+    for question in (
+        "What did Putin and Kim Jong-un agree at the 2019 Vladivostok summit?",
+        "Give me a recipe for apple pie.",
+    ):
+        answer = pipeline.ask(question)
+        assert not answer.answered, question
+        assert "do not contain" in answer.answer
+        assert answer.related and not answer.citations
+
+
+@pytest.mark.parametrize("settings", ["embedded"], indirect=True)
+def test_bad_input_names_the_field(pipeline: Pipeline) -> None:
+    cases = [
+        ({"question": "   "}, "question"),
+        ({"question": "x" * 2001}, "question"),
+        ({"question": "ok?", "top_k": 0}, "top_k"),
+        ({"question": "ok?", "top_k": 21}, "top_k"),
+        ({"question": "ok?", "papers": ["no-such-paper"]}, "papers"),
+    ]
+    for kwargs, field in cases:
+        with pytest.raises(InvalidInputError) as err:
+            pipeline.ask(**kwargs)  # type: ignore[arg-type]
+        assert err.value.field == field
