@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from rag.models import PassageRef
 
-class Citation(BaseModel):
+
+class Citation(PassageRef):
     """What one `[n]` marker points at: a passage of a named paper and page."""
 
     n: int
-    chunk_id: str
-    paper_id: str
-    title: str
-    authors: str = ""
-    year: int | None = None
-    page: int
-    section: str | None = None
-    text: str
 
 
 class Answer(BaseModel):

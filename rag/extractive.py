@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from rag.answer import Citation
+from rag.models import PassageRef
 from rag.retrieval import ScoredPassage
 from rag.sentences import sentences
 from rag.terms import content_terms, key_terms
@@ -85,17 +86,7 @@ def short_reference(c: Citation) -> str:
 
 def to_citation(n: int, p: ScoredPassage) -> Citation:
     """A numbered citation for a passage."""
-    return Citation(
-        n=n,
-        chunk_id=p.chunk_id,
-        paper_id=p.paper_id,
-        title=p.title,
-        authors=p.authors,
-        year=p.year,
-        page=p.page,
-        section=p.section,
-        text=p.text,
-    )
+    return Citation(n=n, **p.model_dump(include=set(PassageRef.model_fields)))
 
 
 def compose(picks: list[Pick], passages: list[ScoredPassage]) -> tuple[str, list[Citation]]:

@@ -55,6 +55,19 @@ class Chunk(BaseModel):
     ordinal: int
 
 
+class PassageRef(BaseModel):
+    """What it takes to cite a passage: the paper, where in it, and the text."""
+
+    chunk_id: str
+    paper_id: str
+    title: str
+    authors: str = ""
+    year: int | None = None
+    page: int
+    section: str | None = None
+    text: str
+
+
 class PaperRecord(BaseModel):
     """What the index remembers about an indexed paper, to skip or replace it later."""
 

@@ -17,29 +17,22 @@ import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import ConfigDict, PrivateAttr
 
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import NoIndexError
+from rag.models import PassageRef
 from rag.store import ChunkStore, as_vectors
 
 RRF_K = 60
 
 
-class ScoredPassage(BaseModel):
+class ScoredPassage(PassageRef):
     """A retrieved chunk with its scores and everything needed to cite it."""
 
-    chunk_id: str
-    paper_id: str
-    title: str
-    authors: str = ""
-    year: int | None = None
-    page: int
     page_end: int
-    section: str | None = None
     kind: str = "body"
     ordinal: int = 0
-    text: str
     score: float = 0.0
     dense: float | None = None
     bm25: float | None = None
