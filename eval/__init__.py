@@ -1,1 +1,1 @@
-"""Evaluation set, faithfulness judge and reports (see the eval issue; not built yet)."""
+"""Evaluation set, answer metrics and (to come) the faithfulness judge and reports."""

@@ -60,9 +60,12 @@ class SentenceTransformerEmbedder(Embeddings):
     def _load(self) -> Any:
         if self._model is None:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
             target, local = resolve_model(self.model_name)
             log.info("loading embedding model %s from %s", self.model_name, target)
+            # A per-layer "Loading weights" bar on every start is noise, not progress.
+            transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
             try:
                 self._model = SentenceTransformer(
                     target, device=self.device, local_files_only=local

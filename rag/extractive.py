@@ -11,13 +11,33 @@ from dataclasses import dataclass
 
 from rag.answer import Citation
 from rag.models import PassageRef
-from rag.retrieval import ScoredPassage
+from rag.question import EVIDENCE_OF, Question
+from rag.retrieval import ScoredPassage, as_passage
 from rag.sentences import sentences
-from rag.terms import content_terms, key_terms
+from rag.snapshot import IndexSnapshot
+from rag.terms import vocabulary
 
-ENUMERATION = re.compile(r"^(First|Second|Third|Fourth|Finally|Secondly|Thirdly)\b")
-BOTH_PAPERS = re.compile(r"\b(both|two|each|all) (papers|articles|authors)\b|\bcompare", re.I)
-MAX_SENTENCES = 3
+# A sentence that opens with one of these leans on the one before it, so it comes along
+# when the one before is picked: the answer to "why" or "what followed" is usually there.
+CONTINUATION = re.compile(
+    r"^(First|Second|Third|Fourth|Fifth|Finally|Secondly|Thirdly|Lastly|Also|As a result|"
+    r"The (first|second|third|other|main|reason)|Another|This|These|That|Such|It|They|Thus|"
+    r"Therefore|Hence|However|But|Yet|Moreover|In addition|Consequently|At the same time)\b"
+)
+# Sentences about the paper itself match every question on its topic and answer none.
+ABOUT_THE_PAPER = re.compile(r"^(This|The present|In this) (paper|article|study)\b|^It begins\b")
+
+KEY_WEIGHT = 2.0
+MAX_PICKS = 4
+MAX_FOLLOWERS = 4
+MIN_GAIN = 0.08
+# The best sentence brings this many next sentences along even without a connective.
+LEAD_FOLLOWERS = 2
+# A sentence holding the kind of fact the question asks for (a date, an amount) gains this.
+FORM_BONUS = 0.15
+
+Key = tuple[int, int]
+FORM_BONUS_KEY = "\x00form"
 
 
 @dataclass(frozen=True)
@@ -27,53 +47,113 @@ class Pick:
     passage: int
     index: int
     text: str
-    score: float
 
 
-def score_sentence(sentence: str, terms: set[str], keys: set[str]) -> float:
-    """Share of the question's terms in the sentence, key terms counting double."""
-    if not terms:
-        return 0.0
-    found = content_terms(sentence)
-    hits = len(terms & found) + len(keys & (found | set(sentence.split())))
-    return hits / (len(terms) + len(keys))
+class _Sentences:
+    """Each passage's sentences, keyed (passage, index), read on into following chunks.
+
+    Overlapping chunks repeat sentences; `candidates` holds each text once, while
+    `after` walks a passage's own order so the sentence that follows is never lost.
+    """
+
+    def __init__(self, passages: list[ScoredPassage], snapshot: IndexSnapshot) -> None:
+        self.passages = list(passages)
+        self.snapshot = snapshot
+        self.sents = [sentences(p.text) for p in passages]
+        self.words: dict[Key, set[str]] = {}
+        has_body = any(p.kind == "body" for p in passages)
+        seen: set[str] = set()
+        self.candidates: list[Key] = []
+        for pi, p in enumerate(passages):
+            for si, sent in enumerate(self.sents[pi]):
+                if sent not in seen and (not has_body or p.kind == "body"):
+                    seen.add(sent)
+                    self.candidates.append((pi, si))
+
+    def text(self, key: Key) -> str:
+        """The sentence at `key`."""
+        return self.sents[key[0]][key[1]]
+
+    def vocab(self, key: Key) -> set[str]:
+        """Stems of the sentence at `key`, computed once."""
+        if key not in self.words:
+            self.words[key] = vocabulary(self.text(key))
+        return self.words[key]
+
+    def after(self, key: Key) -> Key | None:
+        """The sentence after `key`, reading on into the next chunk when the passage ends."""
+        pi, si = key
+        if si + 1 < len(self.sents[pi]):
+            return (pi, si + 1)
+        nxt = self.snapshot.following.get(self.passages[pi].chunk_id)
+        if nxt is None:
+            return None
+        self.passages.append(as_passage(nxt))
+        self.sents.append(sentences(nxt.page_content))
+        fresh = len(self.passages) - 1
+        here = set(self.sents[pi])
+        return next(((fresh, i) for i, t in enumerate(self.sents[fresh]) if t not in here), None)
 
 
-def pick_sentences(question: str, passages: list[ScoredPassage]) -> list[Pick]:
-    """The best sentences, with the enumerated neighbours an answer spans ("First, ... Second")."""
-    terms, keys = content_terms(question), key_terms(question)
-    candidates: list[Pick] = []
-    split = [sentences(p.text) for p in passages]
-    seen: set[str] = set()
-    for pi, sents in enumerate(split):
-        if passages[pi].kind != "body" and any(p.kind == "body" for p in passages):
-            continue
-        rank_bonus = 0.02 * (len(passages) - pi)
-        for si, sent in enumerate(sents):
-            if sent in seen:
-                continue
-            seen.add(sent)
-            score = score_sentence(sent, terms, keys) + rank_bonus
-            candidates.append(Pick(pi, si, sent, score))
+def pick_sentences(
+    q: Question, passages: list[ScoredPassage], snapshot: IndexSnapshot
+) -> tuple[list[Pick], list[ScoredPassage]]:
+    """Sentences that together cover the question's terms, with the ones they lean on.
+
+    Greedy coverage: each next sentence is the one adding the most not-yet-covered term
+    weight, so a two-part question gets a sentence per part instead of two paraphrases
+    of the first. A question about both papers gets each paper's best sentence. Returns
+    the picks and the passages they index, which may now include a following chunk.
+    """
+    pool = _Sentences(passages, snapshot)
+    weights = {t: snapshot.idf(t) * (KEY_WEIGHT if t in q.keys else 1.0) for t in q.terms | q.keys}
+    total = sum(weights.values()) or 1.0
+    candidates = pool.candidates
     if not candidates:
-        return []
-    candidates.sort(key=lambda c: -c.score)
-    best = candidates[0].score
-    chosen = [c for c in candidates if c.score >= 0.75 * best][:MAX_SENTENCES]
-    if BOTH_PAPERS.search(question):
-        for paper in {p.paper_id for p in passages}:
-            if all(passages[c.passage].paper_id != paper for c in chosen):
-                chosen.append(next(c for c in candidates if passages[c.passage].paper_id == paper))
-    extended: list[Pick] = []
-    for c in chosen:
-        extended.append(c)
-        sents = split[c.passage]
-        j = c.index + 1
-        while j < len(sents) and ENUMERATION.match(sents[j]) and j - c.index <= 3:
-            extended.append(Pick(c.passage, j, sents[j], c.score))
-            j += 1
-    unique = {(p.passage, p.index): p for p in extended}
-    return sorted(unique.values(), key=lambda p: (p.passage, p.index))
+        return [], pool.passages
+
+    form = EVIDENCE_OF[q.expects] if q.expects else None
+
+    def gain(key: Key, covered: set[str]) -> float:
+        hit = sum(w for t, w in weights.items() if t in pool.vocab(key) and t not in covered)
+        value = hit / total + 0.03 * (len(passages) - key[0]) / len(passages)
+        if form and FORM_BONUS_KEY not in covered and form.search(pool.text(key)):
+            value += FORM_BONUS
+        return value * (0.5 if ABOUT_THE_PAPER.match(pool.text(key)) else 1.0)
+
+    chosen: list[Key] = []
+    covered: set[str] = set()
+    while len(chosen) < min(MAX_PICKS, len(candidates)):
+        best = max((k for k in candidates if k not in chosen), key=lambda k: gain(k, covered))
+        if chosen and gain(best, covered) < MIN_GAIN:
+            break
+        chosen.append(best)
+        covered |= pool.vocab(best) & weights.keys()
+        if form and form.search(pool.text(best)):
+            covered.add(FORM_BONUS_KEY)
+    if q.wants_both:
+        for paper in dict.fromkeys(p.paper_id for p in passages):
+            own = [k for k in candidates if passages[k[0]].paper_id == paper]
+            if own and not any(passages[pi].paper_id == paper for pi, _ in chosen):
+                chosen.append(max(own, key=lambda k: gain(k, set())))
+    picked = set(chosen)
+    for rank, key in enumerate(chosen):
+        nxt, follow = pool.after(key), 0
+        while nxt is not None and follow < MAX_FOLLOWERS:
+            if not (CONTINUATION.match(pool.text(nxt)) or (rank == 0 and follow < LEAD_FOLLOWERS)):
+                break
+            picked.add(nxt)
+            nxt, follow = pool.after(nxt), follow + 1
+    papers = list(dict.fromkeys(p.paper_id for p in pool.passages))
+
+    def reading_order(key: Key) -> tuple[int, int, int]:
+        p = pool.passages[key[0]]
+        return (papers.index(p.paper_id), p.ordinal, key[1])
+
+    picks: dict[str, Pick] = {}
+    for pi, si in sorted(picked, key=reading_order):
+        picks.setdefault(pool.text((pi, si)), Pick(pi, si, pool.text((pi, si))))
+    return list(picks.values()), pool.passages
 
 
 def short_reference(c: Citation) -> str:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rag.question import EVIDENCE_OF, Question
 from rag.retrieval import ScoredPassage
-from rag.terms import content_terms, key_terms, stem
+from rag.snapshot import IndexSnapshot
+from rag.terms import vocabulary
 
-# Calibrated on the project's questions: below this cosine similarity the best passage
-# is about something else, and below this share the question's words are not there.
+# Calibrated on eval/questions.jsonl (see README, "Refusal"): below this cosine similarity
+# the best passage is about something else; below these shares the question's own words
+# are not in the evidence, or not in the papers at all.
 MIN_DENSE = 0.35
 MIN_TERM_COVERAGE = 0.5
+MIN_KNOWN_TERMS = 0.6
+# Share of what a "how many X" question counts that the sentence with the number must name.
+MIN_FOCUS = 0.5
 
 
 @dataclass(frozen=True)
@@ -21,19 +27,44 @@ class Verdict:
     reason: str = ""
 
 
-def judge_evidence(question: str, passages: list[ScoredPassage]) -> Verdict:
-    """Refuse when the best passage is far off, or a name, number or year is nowhere in it."""
+def judge_evidence(
+    q: Question, passages: list[ScoredPassage], answer_sentences: list[str], snapshot: IndexSnapshot
+) -> Verdict:
+    """Refuse unless the evidence is close, names what the question names, and fits its form.
+
+    `answer_sentences` are what the answer would be made of; a question that asks "how
+    many X" or "when" is refused unless one of them holds a number about X, or a date.
+    """
     if not passages:
         return Verdict(False, "nothing in the papers matches the question")
-    best_dense = max((p.dense or 0.0) for p in passages)
-    if best_dense < MIN_DENSE:
+    if max((p.dense or 0.0) for p in passages) < MIN_DENSE:
         return Verdict(False, "the closest passages are about something else")
-    evidence = " ".join(p.text for p in passages)
-    found = content_terms(evidence) | {w.strip(".,;:()\"'") for w in evidence.split()}
-    missing = sorted(k for k in key_terms(question) if k not in found and stem(k) not in found)
+    found = vocabulary(" ".join(p.text for p in passages))
+    missing = sorted(k for k in q.keys if k not in found)
     if missing:
-        return Verdict(False, f"the papers never mention {', '.join(missing)}")
-    terms = content_terms(question)
-    if terms and len(terms & found) / len(terms) < MIN_TERM_COVERAGE:
-        return Verdict(False, "most of the question's terms are not in the papers")
+        unknown = [k for k in missing if not snapshot.knows(k)]
+        if unknown:
+            return Verdict(False, f"the papers never mention {q.words(unknown)}")
+        return Verdict(False, f"no passage on this subject mentions {q.words(missing)}")
+    if q.terms:
+        known = [t for t in q.terms if snapshot.knows(t)]
+        if len(known) / len(q.terms) < MIN_KNOWN_TERMS:
+            unknown = sorted(q.terms - set(known))
+            return Verdict(False, f"the papers never use the words {q.words(unknown)}")
+        if len(q.terms & found) / len(q.terms) < MIN_TERM_COVERAGE:
+            return Verdict(False, "most of the question's terms are not in the passages")
+    if q.expects and not _states(q, answer_sentences):
+        return Verdict(False, f"the matching passages give no {q.expects} for this")
     return Verdict(True)
+
+
+def _states(q: Question, answer_sentences: list[str]) -> bool:
+    """Whether one sentence holds the kind of fact asked for, about what is asked."""
+    assert q.expects is not None
+    form = EVIDENCE_OF[q.expects]
+    for sentence in answer_sentences:
+        if not form.search(sentence):
+            continue
+        if not q.focus or len(q.focus & vocabulary(sentence)) / len(q.focus) >= MIN_FOCUS:
+            return True
+    return False

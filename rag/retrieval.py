@@ -1,27 +1,25 @@
 """Hybrid retrieval: dense search in Chroma plus BM25 over the same chunks, fused by RRF.
 
 Both sides are LangChain retrievers; fusion is reciprocal rank fusion, which needs no
-score calibration between cosine similarity and BM25. The BM25 side is rebuilt from
-the store whenever the paper registry changes, so it follows ingests in embedded and
-server mode alike.
+score calibration between cosine similarity and BM25. Both read one `IndexSnapshot`
+per query, so they agree on which paper versions are live and follow ingests made by
+other processes in embedded and server mode alike.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from typing import Any
 
-import bm25s
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict
 
 from rag.embeddings import SentenceTransformerEmbedder
-from rag.errors import NoIndexError
 from rag.models import PassageRef
+from rag.snapshot import IndexSnapshot, SnapshotCache, bm25_tokens
 from rag.store import ChunkStore, as_vectors
 
 RRF_K = 60
@@ -38,7 +36,8 @@ class ScoredPassage(PassageRef):
     bm25: float | None = None
 
 
-def _passage(doc: Document) -> ScoredPassage:
+def as_passage(doc: Document) -> ScoredPassage:
+    """A stored chunk as a passage, carrying whatever scores its metadata holds."""
     md = doc.metadata
     return ScoredPassage(
         chunk_id=str(md["chunk_id"]),
@@ -58,21 +57,23 @@ def _passage(doc: Document) -> ScoredPassage:
 
 
 class DenseRetriever(BaseRetriever):
-    """Cosine similarity search in Chroma over registered paper versions only."""
+    """Cosine similarity search in Chroma over the snapshot's paper versions only."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     store: ChunkStore
     embedder: SentenceTransformerEmbedder
+    snapshot: IndexSnapshot
     k: int = 20
     papers: tuple[str, ...] | None = None
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        active = self.store.papers()
         hashes = [
-            rec.content_hash for pid, rec in active.items() if not self.papers or pid in self.papers
+            rec.content_hash
+            for pid, rec in self.snapshot.papers.items()
+            if not self.papers or pid in self.papers
         ]
         if not hashes:
             return []
@@ -83,7 +84,6 @@ class DenseRetriever(BaseRetriever):
             where=where,
             include=["documents", "metadatas", "distances"],
         )
-        docs = []
         rows = zip(
             got["ids"][0],
             (got["documents"] or [[]])[0],
@@ -91,66 +91,34 @@ class DenseRetriever(BaseRetriever):
             (got["distances"] or [[]])[0],
             strict=True,
         )
-        for cid, text, md, dist in rows:
-            docs.append(
-                Document(
-                    page_content=text or "",
-                    metadata={**(md or {}), "chunk_id": cid, "dense": 1.0 - float(dist)},
-                )
+        return [
+            Document(
+                page_content=text or "",
+                metadata={**(md or {}), "chunk_id": cid, "dense": 1.0 - float(dist)},
             )
-        return docs
+            for cid, text, md, dist in rows
+        ]
 
 
 class BM25Retriever(BaseRetriever):
-    """BM25 (bm25s) over all registered chunks, rebuilt when the registry changes."""
+    """BM25 (bm25s) over the snapshot's chunks; the snapshot owns the index."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    store: ChunkStore
+    snapshot: IndexSnapshot
     k: int = 20
     papers: tuple[str, ...] | None = None
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-    _signature: tuple[tuple[str, str], ...] | None = PrivateAttr(default=None)
-    _docs: list[Document] = PrivateAttr(default_factory=list)
-    _index: bm25s.BM25 | None = PrivateAttr(default=None)
-
-    def _refresh(self) -> None:
-        active = self.store.papers()
-        signature = tuple(sorted((pid, rec.content_hash) for pid, rec in active.items()))
-        with self._lock:
-            if signature == self._signature:
-                return
-            hashes = {rec.content_hash for rec in active.values()}
-            got = self.store.chunks.get(include=["documents", "metadatas"])
-            docs = [
-                Document(page_content=text or "", metadata={**(md or {}), "chunk_id": cid})
-                for cid, text, md in zip(
-                    got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
-                )
-                if (md or {}).get("content_hash") in hashes
-            ]
-            index = None
-            if docs:
-                index = bm25s.BM25()
-                index.index(
-                    bm25s.tokenize(
-                        [d.page_content for d in docs], stopwords="en", show_progress=False
-                    ),
-                    show_progress=False,
-                )
-            self._docs, self._index, self._signature = docs, index, signature
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        self._refresh()
-        docs, index = self._docs, self._index
+        docs, index = self.snapshot.docs, self.snapshot.bm25
         if index is None:
             return []
-        tokens = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
-        if not tokens or not tokens[0]:
+        words = bm25_tokens([query])[0]
+        if not words:
             return []
-        scores = np.asarray(index.get_scores(list(tokens[0])), dtype=float)
+        scores = np.asarray(index.get_scores(words), dtype=float)
         if self.papers:
             keep = np.array([d.metadata.get("paper_id") in self.papers for d in docs])
             scores = np.where(keep, scores, 0.0)
@@ -172,7 +140,7 @@ def reciprocal_rank_fusion(
     for ranking in rankings:
         for rank, doc in enumerate(ranking, start=1):
             cid = str(doc.metadata["chunk_id"])
-            passage = fused.get(cid) or _passage(doc)
+            passage = fused.get(cid) or as_passage(doc)
             passage.score += 1.0 / (k + rank)
             if doc.metadata.get("dense") is not None:
                 passage.dense = float(doc.metadata["dense"])
@@ -188,16 +156,21 @@ class HybridRetriever:
     def __init__(self, store: ChunkStore, embedder: SentenceTransformerEmbedder) -> None:
         self.store = store
         self.embedder = embedder
-        self.bm25 = BM25Retriever(store=store)
+        self.snapshots = SnapshotCache(store)
 
     def retrieve(
-        self, query: str, top_k: int = 5, papers: Sequence[str] | None = None
+        self,
+        query: str,
+        top_k: int = 5,
+        papers: Sequence[str] | None = None,
+        snapshot: IndexSnapshot | None = None,
     ) -> list[ScoredPassage]:
         """The `top_k` best passages for `query`, optionally from some papers only."""
-        if not self.store.exists():
-            raise NoIndexError(self.store.index_name)
+        snap = snapshot or self.snapshots.current()
         depth = max(20, top_k * 4)
         chosen = tuple(papers) if papers else None
-        dense = DenseRetriever(store=self.store, embedder=self.embedder, k=depth, papers=chosen)
-        self.bm25.k, self.bm25.papers = depth, chosen
-        return reciprocal_rank_fusion([dense.invoke(query), self.bm25.invoke(query)])[:top_k]
+        dense = DenseRetriever(
+            store=self.store, embedder=self.embedder, snapshot=snap, k=depth, papers=chosen
+        )
+        bm25 = BM25Retriever(snapshot=snap, k=depth, papers=chosen)
+        return reciprocal_rank_fusion([dense.invoke(query), bm25.invoke(query)])[:top_k]

@@ -117,17 +117,13 @@ class ChunkStore:
             f"{self.index_name}-papers", embedding_function=None
         )
 
-    def exists(self) -> bool:
-        """Whether anything has been indexed under this index name."""
-        try:
-            self.client.get_collection(f"{self.index_name}-papers")
-        except NotFoundError:
-            return False
-        return self.registry.count() > 0
-
     def papers(self) -> dict[str, PaperRecord]:
-        """Registered papers by id."""
-        got = self.registry.get(include=["documents"])
+        """Registered papers by id; reading never creates the index."""
+        try:
+            registry = self.client.get_collection(f"{self.index_name}-papers")
+        except NotFoundError:
+            return {}
+        got = registry.get(include=["documents"])
         docs = got["documents"] or []
         return {i: PaperRecord.from_json(d) for i, d in zip(got["ids"], docs, strict=True)}
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
+
+import Stemmer
 
 STOPWORDS = frozenset(
     [
@@ -137,25 +140,46 @@ STOPWORDS = frozenset(
         "text",
         "author",
         "authors",
-        "does",
-        "did",
+        "many",
+        "much",
+        "large",
+        "big",
+        "date",
+        "mention",
+        "mentioned",
+        "identify",
+        "characterize",
+        "characterise",
     ]
 )
-WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*")
+# Hyphens split words, so `Soviet-built` meets `Soviet` and `Jae-in` needs `Jae`; numbers
+# keep their separators and ordinal suffix (`1,5`, `2.7`, `21st`) but lose trailing dots.
+_LOCAL = threading.local()
+
+
+def stemmer() -> Stemmer.Stemmer:
+    """This thread's Snowball stemmer: PyStemmer objects must not be shared across threads."""
+    if not hasattr(_LOCAL, "stemmer"):
+        _LOCAL.stemmer = Stemmer.Stemmer("english")
+    return _LOCAL.stemmer
+
+
+WORD = re.compile(r"[A-Za-z][A-Za-z']*|\d+(?:[.,]\d+)*(?:st|nd|rd|th)?")
 
 
 def stem(word: str) -> str:
-    """A crude stem so that `relations` meets `relation` and `signed` meets `sign`."""
-    w = word.lower().strip("'")
-    for suffix in ("'s", "ies", "es", "s", "ed", "ing"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
-            return w[: -len(suffix)]
-    return w
+    """Snowball (Porter 2) stem, so `replaced` meets `replace` and `relations` `relation`."""
+    return str(stemmer().stemWord(word.lower().strip("'")))
 
 
 def content_terms(text: str) -> set[str]:
     """Stems of the words that carry meaning."""
     return {stem(w) for w in WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 1}
+
+
+def vocabulary(text: str) -> set[str]:
+    """Stems of every word and number in `text`, stopwords included, for presence checks."""
+    return {stem(w) for w in WORD.findall(text)}
 
 
 def key_terms(question: str) -> set[str]:
@@ -164,7 +188,7 @@ def key_terms(question: str) -> set[str]:
     words = WORD.findall(question)
     for i, w in enumerate(words):
         if w[0].isdigit():
-            out.add(w.rstrip(".,"))
+            out.add(w)
         elif w[0].isupper() and i > 0 and w.lower() not in STOPWORDS:
             out.add(stem(w))
     return out

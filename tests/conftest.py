@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from rag.embeddings import SentenceTransformerEmbedder
+from rag.pipeline import Pipeline
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,3 +98,23 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, corpus: Path) -> Se
     return Settings(
         _env_file=None, corpus_dir=corpus, data_dir=tmp_path / "data", collection=collection
     )
+
+
+@pytest.fixture(scope="session")
+def indexed_settings(
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
+) -> Settings:
+    """The real corpus ingested once into an embedded index, for tests that only read it."""
+    from ingest.indexer import ingest
+
+    data = tmp_path_factory.mktemp("indexed")
+    settings = Settings(_env_file=None, corpus_dir=CORPUS, data_dir=data)
+    report = ingest(None, settings, embedder=embedder)
+    assert not report.failed
+    return settings
+
+
+@pytest.fixture(scope="session")
+def pipeline(indexed_settings: Settings, embedder: SentenceTransformerEmbedder) -> Pipeline:
+    """A pipeline over the real corpus, shared: `ask` does not change the index."""
+    return Pipeline(indexed_settings, embedder=embedder)

@@ -1,0 +1,142 @@
+"""What a question asks for: terms, names and numbers, the papers it names, the answer's form.
+
+Words that only point at a paper ("according to Koslov", "the 21st-century paper") are
+taken out of the terms the evidence must contain, and become a preference for that paper
+instead: a paper never repeats its own title or author in its body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rag.models import PaperRecord
+from rag.terms import STOPWORDS, WORD, content_terms, key_terms, stem
+
+Expect = Literal["count", "money", "date"]
+
+YEAR = r"\b(1[6-9]\d\d|20\d\d)s?\b"
+MONTH = (
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\b"
+)
+# What an answer of each kind must contain somewhere: a date, an amount of money, a count.
+EVIDENCE_OF: dict[Expect, re.Pattern[str]] = {
+    "date": re.compile(f"{YEAR}|{MONTH}"),
+    "money": re.compile(r"[$€£¥]\s?\d|\b(dollars?|rubles?|roubles?|won|euros?)\b", re.I),
+    "count": re.compile(
+        r"[$€£¥]?\b(?!(1[6-9]\d\d|20\d\d)s?\b)\d[\d,.]*\b|\b(two|three|four|five|six|seven|"
+        r"eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?|"
+        r"several)\b",
+        re.I,
+    ),
+}
+
+PAPER_NOUN = re.compile(r"\b(paper|article|study|essay)\b", re.I)
+BOTH_PAPERS = re.compile(
+    r"\b(both|two|each|all|either) (papers?|articles?|authors?|stud(y|ies))\b|\bcompare|"
+    r"\bacross the\b",
+    re.I,
+)
+EXPECTS: list[tuple[Expect, re.Pattern[str]]] = [
+    ("money", re.compile(r"\b(dollar|how much money|cost|worth|value of|price)\b", re.I)),
+    ("count", re.compile(r"\bhow (many|much|large|big|far|long)\b", re.I)),
+    ("date", re.compile(r"^\s*when\b|\b(what|which) (year|date|month)\b|\bin which year\b", re.I)),
+]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question taken apart for retrieval, refusal and sentence picking."""
+
+    text: str
+    terms: frozenset[str]
+    keys: frozenset[str]
+    papers: tuple[str, ...]
+    expects: Expect | None
+    wants_both: bool
+    focus: frozenset[str] = frozenset()
+    surface: dict[str, str] = field(default_factory=dict)
+
+    def words(self, stems: list[str]) -> str:
+        """Stems as the question wrote them, for messages people read."""
+        return ", ".join(self.surface.get(s, s) for s in stems)
+
+
+def _surnames(record: PaperRecord) -> set[str]:
+    return {stem(a.split()[-1]) for a in record.meta.authors if a.split()}
+
+
+def _title_marks(papers: dict[str, PaperRecord]) -> dict[str, set[str]]:
+    """Title words (and the year) that belong to one paper's title only."""
+    marks = {
+        pid: content_terms(rec.meta.title) | ({str(rec.meta.year)} if rec.meta.year else set())
+        for pid, rec in papers.items()
+    }
+    return {
+        pid: own - set().union(*(m for other, m in marks.items() if other != pid))
+        for pid, own in marks.items()
+    }
+
+
+def named_papers(text: str, papers: dict[str, PaperRecord]) -> tuple[tuple[str, ...], set[str]]:
+    """Papers the question names by author or by title words before "paper", and those words."""
+    words = [stem(w) for w in WORD.findall(text)]
+    named: set[str] = set()
+    pointers: set[str] = set()
+    for pid, rec in papers.items():
+        hit = _surnames(rec) & set(words)
+        if hit:
+            named.add(pid)
+            pointers |= hit
+    marks = _title_marks(papers)
+    for m in PAPER_NOUN.finditer(text):
+        before = {stem(w) for w in WORD.findall(text[: m.start()])[-4:]}
+        for pid, own in marks.items():
+            hit = before & own
+            if hit:
+                named.add(pid)
+                pointers |= hit
+    return tuple(sorted(named)), pointers
+
+
+FOCUS = re.compile(
+    r"\b(?:how many|how much|number of|amount of|value of|size of)\s+((?:[\w'-]+\s*){1,4})", re.I
+)
+
+
+def focus_terms(text: str) -> frozenset[str]:
+    """What a "how many X" question counts: the content words of X, up to the verb."""
+    m = FOCUS.search(text)
+    if not m:
+        return frozenset()
+    words: list[str] = []
+    for w in WORD.findall(m.group(1)):
+        if w.lower() in STOPWORDS:
+            break
+        words.append(w)
+    return frozenset(content_terms(" ".join(words)))
+
+
+def expected_answer(text: str) -> Expect | None:
+    """The kind of fact the answer must contain, when the question's form says so."""
+    for kind, pattern in EXPECTS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def analyse(text: str, papers: dict[str, PaperRecord]) -> Question:
+    """Take a question apart against the papers currently in the index."""
+    named, pointers = named_papers(text, papers)
+    return Question(
+        text=text,
+        terms=frozenset(content_terms(text) - pointers),
+        keys=frozenset(key_terms(text) - pointers),
+        papers=named,
+        expects=expected_answer(text),
+        wants_both=bool(BOTH_PAPERS.search(text)),
+        focus=focus_terms(text) - pointers,
+        surface={stem(w): w for w in WORD.findall(text)},
+    )

@@ -1,0 +1,119 @@
+"""One consistent, cached view of the index per query: papers, chunks, BM25 and term counts.
+
+Reading the paper registry is the only store round trip a query pays to learn whether
+anything changed; the BM25 index and the corpus term statistics are rebuilt only when
+the registry (paper ids and content hashes) differs from the last one seen. That keeps
+every worker in step with ingests done by another process, in embedded and server mode.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+import bm25s
+from langchain_core.documents import Document
+
+from rag.errors import NoIndexError
+from rag.models import PaperRecord
+from rag.store import ChunkStore
+from rag.terms import content_terms, stemmer
+
+# bm25s sets its logger to DEBUG when imported; let it follow the application's level.
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
+
+Signature = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class IndexSnapshot:
+    """The registered papers and their active chunks, as of one registry read."""
+
+    signature: Signature
+    papers: dict[str, PaperRecord]
+    docs: list[Document] = field(default_factory=list)
+    bm25: bm25s.BM25 | None = None
+    doc_freq: Counter[str] = field(default_factory=Counter)
+
+    following: dict[str, Document] = field(default_factory=dict)
+
+    def idf(self, term: str) -> float:
+        """How rare a term stem is across chunks: rare names outweigh common words."""
+        n = max(len(self.docs), 1)
+        return float(1.0 + (n / (1 + self.doc_freq.get(term, 0))) ** 0.5)
+
+    def knows(self, term: str) -> bool:
+        """Whether the term stem occurs anywhere in the indexed papers."""
+        return term in self.doc_freq
+
+
+def bm25_tokens(texts: list[str]) -> list[list[str]]:
+    """Stemmed, stopword-free tokens; the same for indexing and for queries."""
+    tokens: list[list[str]] = bm25s.tokenize(
+        texts, stopwords="en", stemmer=stemmer(), return_ids=False, show_progress=False
+    )
+    return tokens
+
+
+def _signature(papers: dict[str, PaperRecord]) -> Signature:
+    return tuple(sorted((pid, rec.content_hash) for pid, rec in papers.items()))
+
+
+def _build(store: ChunkStore, papers: dict[str, PaperRecord]) -> IndexSnapshot:
+    hashes = {rec.content_hash for rec in papers.values()}
+    got = store.chunks.get(include=["documents", "metadatas"])
+    docs = [
+        Document(page_content=text or "", metadata={**(md or {}), "chunk_id": cid})
+        for cid, text, md in zip(
+            got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
+        )
+        if (md or {}).get("content_hash") in hashes
+    ]
+    index = None
+    doc_freq: Counter[str] = Counter()
+    if docs:
+        index = bm25s.BM25()
+        index.index(bm25_tokens([d.page_content for d in docs]), show_progress=False)
+        for d in docs:
+            doc_freq.update(content_terms(d.page_content))
+    return IndexSnapshot(_signature(papers), papers, docs, index, doc_freq, _following(docs))
+
+
+def _following(docs: list[Document]) -> dict[str, Document]:
+    """Each chunk's next chunk of the same paper and kind, for answers that run on."""
+    runs: dict[tuple[str, str], list[Document]] = {}
+    for d in docs:
+        runs.setdefault((d.metadata["paper_id"], d.metadata.get("kind", "body")), []).append(d)
+    out: dict[str, Document] = {}
+    for run in runs.values():
+        run.sort(key=lambda d: int(d.metadata.get("ordinal", 0)))
+        for here, nxt in itertools.pairwise(run):
+            out[here.metadata["chunk_id"]] = nxt
+    return out
+
+
+class SnapshotCache:
+    """Hands out the current snapshot, rebuilding it only when the registry changed."""
+
+    def __init__(self, store: ChunkStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._current: IndexSnapshot | None = None
+
+    def current(self) -> IndexSnapshot:
+        """Read the registry once; reuse the cached snapshot when nothing changed.
+
+        Raises:
+            NoIndexError: nothing has been ingested under this index yet.
+        """
+        papers = self.store.papers()
+        if not papers:
+            raise NoIndexError(self.store.index_name)
+        signature = _signature(papers)
+        with self._lock:
+            if self._current is None or self._current.signature != signature:
+                self._current = _build(self.store, papers)
+            return self._current
