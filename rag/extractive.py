@@ -26,6 +26,8 @@ CONTINUATION = re.compile(
 )
 # Sentences about the paper itself match every question on its topic and answer none.
 ABOUT_THE_PAPER = re.compile(r"^(This|The present|In this) (paper|article|study)\b|^It begins\b")
+# Index terms are the paper's metadata, not a statement; they are never an answer.
+KEY_WORDS = re.compile(r"^Key ?words\b", re.I)
 
 KEY_WEIGHT = 2.0
 MAX_PICKS = 4
@@ -33,7 +35,8 @@ MAX_FOLLOWERS = 4
 MIN_GAIN = 0.08
 # The best sentence brings this many next sentences along even without a connective.
 LEAD_FOLLOWERS = 2
-# A sentence holding the kind of fact the question asks for (a date, an amount) gains this.
+# A sentence holding the kind of fact asked for (a date, an amount) gains up to this much,
+# in proportion to how much of the question it is about.
 FORM_BONUS = 0.15
 
 Key = tuple[int, int]
@@ -66,6 +69,8 @@ class _Sentences:
         self.candidates: list[Key] = []
         for pi, p in enumerate(passages):
             for si, sent in enumerate(self.sents[pi]):
+                if KEY_WORDS.match(sent):
+                    continue
                 if sent not in seen and (not has_body or p.kind == "body"):
                     seen.add(sent)
                     self.candidates.append((pi, si))
@@ -117,9 +122,15 @@ def pick_sentences(
     def gain(key: Key, covered: set[str]) -> float:
         hit = sum(w for t, w in weights.items() if t in pool.vocab(key) and t not in covered)
         value = hit / total + 0.03 * (len(passages) - key[0]) / len(passages)
-        if form and FORM_BONUS_KEY not in covered and form.search(pool.text(key)):
-            value += FORM_BONUS
-        return value * (0.5 if ABOUT_THE_PAPER.match(pool.text(key)) else 1.0)
+        if (
+            form
+            and FORM_BONUS_KEY not in covered
+            and (q.head is None or q.head in pool.vocab(key))
+            and form.search(pool.text(key))
+        ):
+            own = sum(w for t, w in weights.items() if t in pool.vocab(key)) / total
+            value += FORM_BONUS * own
+        return value * (0.25 if ABOUT_THE_PAPER.match(pool.text(key)) else 1.0)
 
     chosen: list[Key] = []
     covered: set[str] = set()

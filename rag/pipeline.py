@@ -53,7 +53,7 @@ class Pipeline:
         snapshot = self.retriever.snapshots.current()
         text = self._validate(question, papers, top_k, snapshot)
         q = analyse(f"{history[-1]} {text}" if history else text, snapshot.papers)
-        scope = papers or q.papers or None
+        scope = papers or (None if q.wants_both else q.papers) or None
         passages = self.retriever.retrieve(q.text, top_k=top_k, papers=scope, snapshot=snapshot)
         if q.wants_both and not scope:
             passages += self._from_missing_papers(q.text, passages, snapshot)

@@ -14,7 +14,7 @@ from typing import Literal
 from rag.models import PaperRecord
 from rag.terms import STOPWORDS, WORD, content_terms, key_terms, stem
 
-Expect = Literal["count", "money", "date"]
+Expect = Literal["count", "amount", "money", "date"]
 
 YEAR = r"\b(1[6-9]\d\d|20\d\d)s?\b"
 MONTH = (
@@ -25,6 +25,11 @@ MONTH = (
 EVIDENCE_OF: dict[Expect, re.Pattern[str]] = {
     "date": re.compile(f"{YEAR}|{MONTH}"),
     "money": re.compile(r"[$€£¥]\s?\d|\b(dollars?|rubles?|roubles?|won|euros?)\b", re.I),
+    "amount": re.compile(
+        r"[$€£¥]\s?\d|\d[\d,.]*\s*(%|per ?cent|billion|million|thousand|tons?|km|"
+        r"kilomet(er|re)s?|miles?|years?)\b",
+        re.I,
+    ),
     "count": re.compile(
         r"[$€£¥]?\b(?!(1[6-9]\d\d|20\d\d)s?\b)\d[\d,.]*\b|\b(two|three|four|five|six|seven|"
         r"eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?|"
@@ -41,7 +46,8 @@ BOTH_PAPERS = re.compile(
 )
 EXPECTS: list[tuple[Expect, re.Pattern[str]]] = [
     ("money", re.compile(r"\b(dollar|how much money|cost|worth|value of|price)\b", re.I)),
-    ("count", re.compile(r"\bhow (many|much|large|big|far|long)\b", re.I)),
+    ("count", re.compile(r"\bhow many\b", re.I)),
+    ("amount", re.compile(r"\bhow (much|large|big|far|long)\b", re.I)),
     ("date", re.compile(r"^\s*when\b|\b(what|which) (year|date|month)\b|\bin which year\b", re.I)),
 ]
 
@@ -57,6 +63,7 @@ class Question:
     expects: Expect | None
     wants_both: bool
     focus: frozenset[str] = frozenset()
+    head: str | None = None
     surface: dict[str, str] = field(default_factory=dict)
 
     def words(self, stems: list[str]) -> str:
@@ -80,6 +87,16 @@ def _title_marks(papers: dict[str, PaperRecord]) -> dict[str, set[str]]:
     }
 
 
+def _modifiers(text: str) -> list[str]:
+    """The words right before a noun, back to the first stopword: `the 21st-century Korea`."""
+    out: list[str] = []
+    for w in reversed(WORD.findall(text)):
+        if w.lower() in STOPWORDS or len(out) == 4:
+            break
+        out.append(w)
+    return out
+
+
 def named_papers(text: str, papers: dict[str, PaperRecord]) -> tuple[tuple[str, ...], set[str]]:
     """Papers the question names by author or by title words before "paper", and those words."""
     words = [stem(w) for w in WORD.findall(text)]
@@ -92,7 +109,7 @@ def named_papers(text: str, papers: dict[str, PaperRecord]) -> tuple[tuple[str, 
             pointers |= hit
     marks = _title_marks(papers)
     for m in PAPER_NOUN.finditer(text):
-        before = {stem(w) for w in WORD.findall(text[: m.start()])[-4:]}
+        before = {stem(w) for w in _modifiers(text[: m.start()])}
         for pid, own in marks.items():
             hit = before & own
             if hit:
@@ -102,21 +119,28 @@ def named_papers(text: str, papers: dict[str, PaperRecord]) -> tuple[tuple[str, 
 
 
 FOCUS = re.compile(
-    r"\b(?:how many|how much|number of|amount of|value of|size of)\s+((?:[\w'-]+\s*){1,4})", re.I
+    r"\b(?:how (?:many|much|large|big)(?: (?:is|was|are|were))?|number of|amount of|value of|"
+    r"size of)\s+((?:[\w'-]+\s*){1,4})",
+    re.I,
 )
 
 
-def focus_terms(text: str) -> frozenset[str]:
-    """What a "how many X" question counts: the content words of X, up to the verb."""
+def focus_terms(text: str) -> tuple[frozenset[str], str | None]:
+    """What a "how many X" question counts: X's content words up to the verb, and X's head.
+
+    The head is X's last word (`debt` in "how large was Russia's debt to ..."): a number
+    answers the question only in a sentence about that.
+    """
     m = FOCUS.search(text)
     if not m:
-        return frozenset()
+        return frozenset(), None
     words: list[str] = []
     for w in WORD.findall(m.group(1)):
         if w.lower() in STOPWORDS:
             break
         words.append(w)
-    return frozenset(content_terms(" ".join(words)))
+    terms = frozenset(content_terms(" ".join(words)))
+    return terms, (stem(words[-1]) if words else None)
 
 
 def expected_answer(text: str) -> Expect | None:
@@ -130,6 +154,7 @@ def expected_answer(text: str) -> Expect | None:
 def analyse(text: str, papers: dict[str, PaperRecord]) -> Question:
     """Take a question apart against the papers currently in the index."""
     named, pointers = named_papers(text, papers)
+    focus, head = focus_terms(text)
     return Question(
         text=text,
         terms=frozenset(content_terms(text) - pointers),
@@ -137,6 +162,7 @@ def analyse(text: str, papers: dict[str, PaperRecord]) -> Question:
         papers=named,
         expects=expected_answer(text),
         wants_both=bool(BOTH_PAPERS.search(text)),
-        focus=focus_terms(text) - pointers,
+        focus=focus - pointers,
+        head=head if head not in pointers else None,
         surface={stem(w): w for w in WORD.findall(text)},
     )
