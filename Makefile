@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 RAG := $(VENV)/bin/rag
 
-.PHONY: run test lint install dev clean
+.PHONY: run test lint install dev clean bench-ask
 
 run: install
 	$(RAG) ingest
@@ -21,6 +21,10 @@ lint: dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# Latency of in-process asks on the eval set; appends its table to BENCHMARKS.md.
+bench-ask: dev
+	$(PY) -m benchmarks.ask_latency --markdown BENCHMARKS.md
+
 install: $(VENV)/.install.stamp
 dev: $(VENV)/.dev.stamp
 
@@ -34,8 +38,20 @@ $(VENV)/.install.stamp: pyproject.toml | $(PY)
 	$(PIP) install --disable-pip-version-check -q -e .
 	touch $@
 
+# llama-cpp-python compiles from source. A build tuned to this CPU (-march=native with
+# AVX-512/AMX) crashed with a segfault on the first token here, so it is built portable
+# once into a wheel cache outside the clone; later installs and fresh clones reuse it.
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_OPENMP=OFF
+WHEELHOUSE ?= $(HOME)/.cache/papers-rag/wheels/llama-portable
+
 $(VENV)/.dev.stamp: pyproject.toml $(VENV)/.install.stamp
-	$(PIP) install --disable-pip-version-check -q -e '.[dev]'
+	@ls $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
+		echo "Building llama-cpp-python $(LLAMA_VERSION) once (several minutes on 2 cores)"; \
+		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) wheel --disable-pip-version-check -q \
+			--no-cache-dir --no-deps -w $(WHEELHOUSE) llama-cpp-python==$(LLAMA_VERSION); }
+	$(PIP) install --disable-pip-version-check -q \
+		$(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl -e '.[dev,llamacpp]'
 	touch $@
 
 clean:

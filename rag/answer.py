@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from rag.models import PassageRef
@@ -13,6 +15,13 @@ class Citation(PassageRef):
     n: int
 
 
+class Turn(BaseModel):
+    """One earlier message of a conversation, so a follow-up question can be understood."""
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20000)
+
+
 class Answer(BaseModel):
     """An answer whose sentences come from cited passages, or a plain refusal."""
 
@@ -22,4 +31,5 @@ class Answer(BaseModel):
     related: list[Citation] = Field(default_factory=list)
     unsupported: list[str] = Field(default_factory=list)
     backend: str
+    fallback_reason: str | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)

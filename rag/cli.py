@@ -81,6 +81,10 @@ def ask_command(
     for c in sources:
         where = f"p. {c.page}" + (f", {c.section}" if c.section else "")
         console.print(f"[{c.n}] {c.title} ({where})", markup=False)
+    if answer.unsupported:
+        console.print(f"\nDropped as unsupported by the passages: {len(answer.unsupported)}")
     console.print(
         f"\nanswered by {answer.backend} in {answer.timings_ms['total']:.0f} ms", style="dim"
     )
+    if answer.fallback_reason:
+        console.print(f"({answer.fallback_reason})", style="dim", markup=False)

@@ -45,3 +45,10 @@ class InvalidInputError(RagError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
+
+
+class BackendError(RagError):
+    """An answering backend is misconfigured, missing, or failed to answer in time.
+
+    At ask time the pipeline catches it and answers extractively instead, saying why.
+    """

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TypeVar
 
-from rag.answer import Answer
+from rag.answer import Answer, Citation, Turn
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
-from rag.errors import InvalidInputError
+from rag.errors import BackendError, InvalidInputError
 from rag.extractive import compose, pick_sentences, to_citation
+from rag.grounding import ground
+from rag.llm import EXTRACTIVE, ChatBackend, load_backend
 from rag.question import analyse
 from rag.refusal import judge_evidence
 from rag.retrieval import HybridRetriever, ScoredPassage
@@ -16,11 +22,17 @@ from rag.settings import Settings, get_settings
 from rag.snapshot import IndexSnapshot
 from rag.store import ChunkStore
 
+log = logging.getLogger(__name__)
+
 MAX_QUESTION_CHARS = 2000
+MAX_HISTORY_TURNS = 20
 # A question about "both papers" gets this many passages from each paper the first
 # retrieval missed, for at most this many papers.
 PER_PAPER_K = 2
 MAX_PAPERS_COMPARED = 4
+
+T = TypeVar("T")
+History = Sequence[Turn | str]
 
 
 class Pipeline:
@@ -31,47 +43,61 @@ class Pipeline:
         settings: Settings | None = None,
         store: ChunkStore | None = None,
         embedder: SentenceTransformerEmbedder | None = None,
+        llm: ChatBackend | None = None,
     ) -> None:
         self.settings = settings or get_settings()
         self.store = store or ChunkStore.open(self.settings)
         self.retriever = HybridRetriever(self.store, embedder or make_embedder(self.settings))
+        self.llm = llm or load_backend(self.settings)
+        self._calls = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
+
+    @property
+    def backend(self) -> str:
+        """Name of the backend that answers when nothing goes wrong."""
+        return self.llm.name if self.llm else EXTRACTIVE
 
     def ask(
         self,
         question: str,
-        history: Sequence[str] | None = None,
+        history: History | None = None,
         papers: Sequence[str] | None = None,
         top_k: int = 5,
     ) -> Answer:
         """Answer from the papers, or say plainly that they do not contain the answer.
 
         Raises:
-            InvalidInputError: a bad question, `top_k` or paper id, naming the field.
+            InvalidInputError: a bad question, history, `top_k` or paper id, naming the field.
             NoIndexError: nothing has been ingested yet.
         """
         began = time.perf_counter()
         snapshot = self.retriever.snapshots.current()
         text = self._validate(question, papers, top_k, snapshot)
-        q = analyse(f"{history[-1]} {text}" if history else text, snapshot.papers)
+        turns = _turns(history)
+        fallback: list[str] = []
+        standalone = self._standalone(text, turns, fallback)
+        q = analyse(standalone, snapshot.papers)
         scope = papers or (None if q.wants_both else q.papers) or None
         passages = self.retriever.retrieve(q.text, top_k=top_k, papers=scope, snapshot=snapshot)
         if q.wants_both and not scope:
             passages += self._from_missing_papers(q.text, passages, snapshot)
         retrieved = time.perf_counter()
-        picks, passages = pick_sentences(q, passages, snapshot)
+        picks, extended = pick_sentences(q, passages, snapshot)
         verdict = judge_evidence(q, passages, [p.text for p in picks], snapshot)
-        if verdict.answerable and picks:
-            body, citations = compose(picks, passages)
-            answer = Answer(answer=body, answered=True, citations=citations, backend="extractive")
-        else:
-            related = [to_citation(i + 1, p) for i, p in enumerate(passages[:3])]
+        if not (verdict.answerable and picks):
             answer = Answer(
                 answer=f"The papers do not contain the answer to this question: {verdict.reason}. "
                 "The closest passages are listed below.",
                 answered=False,
-                related=related,
-                backend="extractive",
+                related=[to_citation(i + 1, p) for i, p in enumerate(passages[:3])],
+                backend=EXTRACTIVE,
             )
+        else:
+            body, citations = compose(picks, extended)
+            answer = Answer(answer=body, answered=True, citations=citations, backend=EXTRACTIVE)
+            if self.llm:
+                answer = self._generate(self.llm, standalone, passages, answer, fallback)
+        if fallback:
+            answer.fallback_reason = "; ".join(fallback)
         done = time.perf_counter()
         answer.timings_ms = {
             "retrieve": round((retrieved - began) * 1000, 1),
@@ -79,6 +105,66 @@ class Pipeline:
             "total": round((done - began) * 1000, 1),
         }
         return answer
+
+    def _standalone(self, text: str, turns: list[Turn], fallback: list[str]) -> str:
+        """The question to retrieve for: condensed by the LLM, or led by the last question."""
+        if not turns:
+            return text
+        if self.llm:
+            llm = self.llm
+            try:
+                return self._in_time(lambda: llm.condense(text, turns))
+            except BackendError as exc:
+                fallback.append(f"history not condensed: {exc}")
+        previous = [t.content for t in turns if t.role == "user"]
+        return f"{previous[-1]} {text}" if previous else text
+
+    def _generate(
+        self,
+        llm: ChatBackend,
+        question: str,
+        passages: list[ScoredPassage],
+        extractive: Answer,
+        fallback: list[str],
+    ) -> Answer:
+        """The LLM's checked answer, or the extractive one with the reason it was not used."""
+        try:
+            raw = self._in_time(lambda: llm.answer(question, passages))
+        except BackendError as exc:
+            log.warning("answering extractively: %s", exc)
+            fallback.append(str(exc))
+            return extractive
+        if raw is None:
+            fallback.append(f"the {llm.name} backend found no answer in the passages")
+            return extractive
+        strict = self.settings.grounding == "strict"
+        checked = ground(raw, [p.text for p in passages], strict=strict)
+        if not checked.text:
+            fallback.append(f"nothing the {llm.name} backend wrote was supported by the passages")
+            extractive.unsupported = checked.unsupported
+            return extractive
+        citations = [
+            Citation(n=i, **passages[n - 1].model_dump(include=set(Citation.model_fields) - {"n"}))
+            for i, n in enumerate(checked.cited, start=1)
+        ]
+        return Answer(
+            answer=checked.text,
+            answered=True,
+            citations=citations,
+            unsupported=checked.unsupported,
+            backend=llm.name,
+        )
+
+    def _in_time(self, call: Callable[[], T]) -> T:
+        """Run an LLM call, giving up after the configured timeout."""
+        future = self._calls.submit(call)
+        try:
+            return future.result(timeout=self.settings.llm_timeout_s)
+        except FutureTimeout as exc:
+            future.cancel()
+            raise BackendError(
+                f"{self.backend} backend gave no answer within {self.settings.llm_timeout_s:g} s"
+            ) from exc
 
     def _from_missing_papers(
         self, query: str, passages: list[ScoredPassage], snapshot: IndexSnapshot
@@ -106,3 +192,13 @@ class Pipeline:
         if unknown:
             raise InvalidInputError("papers", f"unknown paper id(s): {', '.join(unknown)}")
         return text
+
+
+def _turns(history: History | None) -> list[Turn]:
+    """Earlier turns as `Turn`s (a bare string is a user turn), the most recent kept."""
+    if history is None:
+        return []
+    if isinstance(history, str):
+        raise InvalidInputError("history", "must be a list of turns, not a string")
+    turns = [Turn(role="user", content=h) if isinstance(h, str) else h for h in history]
+    return turns[-MAX_HISTORY_TURNS:]

@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlparse
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bump when cleaning or chunking changes what ends up in the index, so a stale
 # index is never reused: it is part of the collection name.
 TEXT_PIPELINE_VERSION = "1"
+URL_EXAMPLES = {"chroma_url": "http://127.0.0.1:8001", "llm_base_url": "http://127.0.0.1:8080/v1"}
 
 
 class Settings(BaseSettings):
@@ -46,14 +48,46 @@ class Settings(BaseSettings):
         150, ge=0, description="Characters of whole trailing sentences repeated in the next chunk."
     )
 
+    backend: str = Field(
+        "extractive",
+        description="Answering backend: extractive (no model), openai (any OpenAI-compatible "
+        "server), llamacpp (a local GGUF file), or one a plugin registers.",
+    )
+    llm_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible base URL for the openai backend, e.g. "
+        "http://127.0.0.1:8080/v1 (llama.cpp, vLLM, Ollama); unset means api.openai.com.",
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Model name for the openai backend.")
+    gguf_model: str = Field(
+        "gemma3-270m-q4-k-m",
+        description="GGUF file for the llamacpp backend, or gemma3-270m-q4-k-m: the small "
+        "offline demo model from the `llamacpp` extra.",
+    )
+    llm_api_key: SecretStr | None = Field(None, description="API key for the openai backend.")
+    llm_timeout_s: float = Field(
+        30.0, gt=0, le=600, description="Seconds to wait for the LLM before answering extractively."
+    )
+    llm_max_tokens: int = Field(512, ge=16, le=8192, description="Longest LLM answer, in tokens.")
+    llm_context_tokens: int = Field(
+        4096, ge=512, le=131072, description="Context window for a local GGUF model."
+    )
+    grounding: Literal["strict", "lenient"] = Field(
+        "strict",
+        description="strict drops LLM sentences the cited passages do not support; lenient "
+        "keeps them and only lists them under `unsupported`.",
+    )
+
     @model_validator(mode="after")
-    def _overlap_below_size(self) -> Settings:
+    def _consistent(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
-        if self.chroma_url is not None:
-            parsed = urlparse(self.chroma_url)
-            if parsed.scheme not in ("http", "https") or not parsed.hostname:
-                raise ValueError("chroma_url must look like http://127.0.0.1:8001")
+        for name, example in URL_EXAMPLES.items():
+            value = getattr(self, name)
+            if value is not None:
+                parsed = urlparse(value)
+                if parsed.scheme not in ("http", "https") or not parsed.hostname:
+                    raise ValueError(f"{name} must look like {example}")
         return self
 
     @property

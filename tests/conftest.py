@@ -59,16 +59,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"chroma server did not start: {(data / 'server.log').read_text()}")
-            time.sleep(0.3)
+    wait_for_http(f"{url}/api/v2/heartbeat", proc, data / "server.log", 60)
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -118,3 +109,55 @@ def indexed_settings(
 def pipeline(indexed_settings: Settings, embedder: SentenceTransformerEmbedder) -> Pipeline:
     """A pipeline over the real corpus, shared: `ask` does not change the index."""
     return Pipeline(indexed_settings, embedder=embedder)
+
+
+def wait_for_http(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
+    """Poll `url` until it answers, failing loudly with the server log if it never does."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"server at {url} did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.3)
+
+
+@pytest.fixture(scope="session")
+def gguf_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled gemma GGUF, assembled from its package (the `llamacpp` extra)."""
+    from rag.llm import resolve_gguf
+
+    return resolve_gguf("gemma3-270m-q4-k-m", tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session")
+def llama_server(gguf_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """llama-cpp-python's OpenAI-compatible server on 127.0.0.1, running the gemma GGUF."""
+    port = free_port()
+    logs = tmp_path_factory.mktemp("llama-server") / "server.log"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(gguf_model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
+            "--chat_format",
+            "gemma",
+        ],
+        stdout=logs.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    wait_for_http(f"http://127.0.0.1:{port}/v1/models", proc, logs, 120)
+    yield f"http://127.0.0.1:{port}/v1"
+    proc.terminate()
+    proc.wait(timeout=20)

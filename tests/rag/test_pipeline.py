@@ -53,8 +53,20 @@ def test_bad_input_names_the_field(pipeline: Pipeline) -> None:
         ({"question": "ok?", "top_k": 0}, "top_k"),
         ({"question": "ok?", "top_k": 21}, "top_k"),
         ({"question": "ok?", "papers": ["no-such-paper"]}, "papers"),
+        ({"question": "ok?", "history": "not a list"}, "history"),
     ]
     for kwargs, field in cases:
         with pytest.raises(InvalidInputError) as err:
             pipeline.ask(**kwargs)  # type: ignore[arg-type]
         assert err.value.field == field
+
+
+@pytest.mark.parametrize("settings", ["embedded"], indirect=True)
+def test_follow_up_uses_the_previous_question(pipeline: Pipeline) -> None:
+    alone = pipeline.ask("And what about South Korea?")
+    follow = pipeline.ask(
+        "And what about South Korea?",
+        history=["What are Russia's two fundamental interests concerning the Korean peninsula?"],
+    )
+    assert follow.answered and follow.citations
+    assert follow.answer != alone.answer

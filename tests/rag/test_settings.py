@@ -32,3 +32,20 @@ def test_index_name_tracks_what_shapes_the_index() -> None:
     assert base.index_name == Settings(_env_file=None).index_name
     assert base.index_name != Settings(_env_file=None, chunk_size=800).index_name
     assert base.index_name != Settings(_env_file=None, embedding_model="x/y").index_name
+
+
+def test_llm_settings_validate_and_keep_the_key_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAG_LLM_API_KEY", "sk-very-secret")
+    s = Settings(_env_file=None, backend="openai", llm_base_url="http://127.0.0.1:8080/v1")
+    assert s.llm_api_key is not None and s.llm_api_key.get_secret_value() == "sk-very-secret"
+    assert "sk-very-secret" not in repr(s) and "sk-very-secret" not in s.model_dump_json()
+    with pytest.raises(ValidationError, match="llm_base_url"):
+        Settings(_env_file=None, llm_base_url="127.0.0.1:8080")
+    with pytest.raises(ValidationError, match="grounding"):
+        Settings(_env_file=None, grounding="sometimes")
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    for name in Settings.model_fields:
+        assert f"`RAG_{name.upper()}`" in readme, name

@@ -1,0 +1,161 @@
+"""LLM backends end to end: a real OpenAI-compatible server (llama.cpp running the bundled
+gemma GGUF) on 127.0.0.1, a stopped server, and one that never answers.
+
+The tiny base model's wording is not asserted; the structure is: every `[n]` names a
+real passage, every kept sentence is supported by what it cites, unsupported sentences
+are listed and dropped, and a failing backend gives the extractive answer with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from rag.errors import BackendError
+from rag.grounding import CITE, ground, judge_sentence
+from rag.llm import load_backend
+from rag.pipeline import Pipeline
+from rag.sentences import sentences
+from rag.settings import Settings
+from tests.conftest import free_port
+
+QUESTION = "What are Russia's two fundamental interests concerning the Korean peninsula?"
+
+
+def llm_settings(base: Settings, url: str, timeout: float = 120.0) -> Settings:
+    return base.model_copy(
+        update={
+            "backend": "openai",
+            "llm_base_url": url,
+            "llm_model": "gemma",
+            "llm_timeout_s": timeout,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def silent_server() -> Iterator[str]:
+    """A server on 127.0.0.1 that accepts connections and never replies."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    listener.close()
+    for conn in held:
+        conn.close()
+
+
+def test_openai_backend_answer_is_grounded(pipeline: Pipeline, llama_server: str) -> None:
+    settings = llm_settings(pipeline.settings, llama_server)
+    llm = load_backend(settings)
+    assert llm is not None and llm.name == "openai"
+    passages = pipeline.retriever.retrieve(QUESTION, top_k=3)
+    raw = llm.answer(QUESTION, passages)
+    if raw is None:
+        return  # the model said NOT IN THE PAPERS, which the pipeline treats as no answer
+    checked = ground(raw, [p.text for p in passages])
+    for sentence in sentences(checked.text):
+        numbers = [int(n) for m in CITE.finditer(sentence) for n in m.group(1).split(",")]
+        assert numbers and all(1 <= n <= len(checked.cited) for n in numbers)
+        cited = [passages[checked.cited[n - 1] - 1].text for n in numbers]
+        assert judge_sentence(CITE.sub("", sentence), cited).supported
+    kept = {CITE.sub("", s).strip() for s in sentences(checked.text)}
+    assert not kept & set(checked.unsupported)
+    for sentence in sentences(raw):
+        bare = CITE.sub("", sentence).strip()
+        assert not bare or bare in kept or bare in checked.unsupported
+
+
+def test_openai_backend_through_the_pipeline(pipeline: Pipeline, llama_server: str) -> None:
+    llm_pipeline = Pipeline(
+        llm_settings(pipeline.settings, llama_server),
+        store=pipeline.store,
+        embedder=pipeline.retriever.embedder,
+    )
+    answer = llm_pipeline.ask(QUESTION)
+    assert answer.answered and answer.citations
+    assert answer.backend in ("openai", "extractive")
+    if answer.backend == "extractive":
+        assert answer.fallback_reason and "openai" in answer.fallback_reason
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c.n for c in answer.citations}
+    follow_up = llm_pipeline.ask(
+        "And what is the second one?", history=["What are Russia's interests in Korea?"]
+    )
+    assert follow_up.backend in ("openai", "extractive")
+
+
+def test_stopped_server_falls_back_to_extractive(pipeline: Pipeline) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    llm_pipeline = Pipeline(
+        llm_settings(pipeline.settings, dead),
+        store=pipeline.store,
+        embedder=pipeline.retriever.embedder,
+    )
+    answer = llm_pipeline.ask(QUESTION)
+    expected = pipeline.ask(QUESTION)
+    assert answer.backend == "extractive" and answer.answer == expected.answer
+    assert answer.fallback_reason and "openai backend failed" in answer.fallback_reason
+
+
+def test_slow_server_times_out_to_extractive(pipeline: Pipeline, silent_server: str) -> None:
+    llm_pipeline = Pipeline(
+        llm_settings(pipeline.settings, silent_server, timeout=1.0),
+        store=pipeline.store,
+        embedder=pipeline.retriever.embedder,
+    )
+    began = time.monotonic()
+    answer = llm_pipeline.ask(QUESTION)
+    assert time.monotonic() - began < 10
+    assert answer.backend == "extractive" and answer.answered
+    assert answer.fallback_reason and "openai" in answer.fallback_reason
+
+
+def test_refusal_never_calls_the_llm(pipeline: Pipeline) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    llm_pipeline = Pipeline(
+        llm_settings(pipeline.settings, dead),
+        store=pipeline.store,
+        embedder=pipeline.retriever.embedder,
+    )
+    answer = llm_pipeline.ask("Can you give me a recipe for kimchi jjigae?")
+    assert not answer.answered and answer.fallback_reason is None
+
+
+def test_unknown_backend_names_the_choices(pipeline: Pipeline) -> None:
+    with pytest.raises(BackendError, match="extractive, llamacpp, openai"):
+        load_backend(pipeline.settings.model_copy(update={"backend": "gpt-magic"}))
+
+
+def test_llamacpp_backend_runs_the_bundled_model_in_process(
+    pipeline: Pipeline, gguf_model: object
+) -> None:
+    settings = pipeline.settings.model_copy(
+        update={"backend": "llamacpp", "gguf_model": str(gguf_model), "llm_max_tokens": 32}
+    )
+    llm = load_backend(settings)
+    assert llm is not None and llm.name == "llamacpp"
+    passages = pipeline.retriever.retrieve(QUESTION, top_k=2)
+    raw = llm.answer(QUESTION, passages)
+    assert raw is None or isinstance(raw, str)
+    llm_pipeline = Pipeline(
+        settings, store=pipeline.store, embedder=pipeline.retriever.embedder, llm=llm
+    )
+    answer = llm_pipeline.ask(QUESTION)
+    assert answer.answered and answer.backend in ("llamacpp", "extractive")
+    assert answer.backend == "llamacpp" or answer.fallback_reason
