@@ -8,7 +8,7 @@ RAG := $(VENV)/bin/rag
 
 run: install
 	$(RAG) ingest
-	@echo "Indexed. The API and chat UI are not built yet; this target will serve them."
+	$(RAG) serve --host 127.0.0.1 --port 8000
 
 test: dev
 	$(VENV)/bin/ruff check .

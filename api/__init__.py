@@ -1,1 +1,1 @@
-"""HTTP API and chat UI over `rag` (see the API issue; nothing is served yet)."""
+"""The HTTP API (FastAPI) and the chat UI it serves; built on `rag.Pipeline`."""

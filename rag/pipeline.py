@@ -178,6 +178,15 @@ class Pipeline:
             )
         return extra
 
+    def validate(self, question: str, papers: Sequence[str] | None = None, top_k: int = 5) -> str:
+        """Check a request before answering it (for callers that must fail early, like streams).
+
+        Raises:
+            InvalidInputError: naming the bad field.
+            NoIndexError: nothing has been ingested yet.
+        """
+        return self._validate(question, papers, top_k, self.retriever.snapshots.current())
+
     def _validate(
         self, question: str, papers: Sequence[str] | None, top_k: int, snapshot: IndexSnapshot
     ) -> str:

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bump when cleaning or chunking changes what ends up in the index, so a stale
 # index is never reused: it is part of the collection name.
-TEXT_PIPELINE_VERSION = "1"
+TEXT_PIPELINE_VERSION = "2"
 URL_EXAMPLES = {"chroma_url": "http://127.0.0.1:8001", "llm_base_url": "http://127.0.0.1:8080/v1"}
 
 
@@ -76,6 +76,26 @@ class Settings(BaseSettings):
         "strict",
         description="strict drops LLM sentences the cited passages do not support; lenient "
         "keeps them and only lists them under `unsupported`.",
+    )
+
+    api_key: SecretStr | None = Field(
+        None,
+        description="When set, asking and changing papers need `Authorization: Bearer <key>`.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser."
+    )
+    rate_limit: str = Field(
+        "120/minute", description="Requests per client address, in `N/second|minute|hour`."
+    )
+    max_body_bytes: int = Field(
+        65536, ge=1024, description="Largest JSON request body; larger ones get 413."
+    )
+    max_upload_bytes: int = Field(
+        20_000_000, ge=1024, description="Largest uploaded paper; larger ones get 413."
+    )
+    request_timeout_s: float = Field(
+        60.0, gt=0, le=3600, description="Seconds an ask may take before the API answers 504."
     )
 
     @model_validator(mode="after")

@@ -39,6 +39,8 @@ class IndexSnapshot:
     doc_freq: Counter[str] = field(default_factory=Counter)
 
     following: dict[str, Document] = field(default_factory=dict)
+    preceding: dict[str, Document] = field(default_factory=dict)
+    by_id: dict[str, Document] = field(default_factory=dict)
 
     def idf(self, term: str) -> float:
         """How rare a term stem is across chunks: rare names outweigh common words."""
@@ -79,20 +81,26 @@ def _build(store: ChunkStore, papers: dict[str, PaperRecord]) -> IndexSnapshot:
         index.index(bm25_tokens([d.page_content for d in docs]), show_progress=False)
         for d in docs:
             doc_freq.update(content_terms(d.page_content))
-    return IndexSnapshot(_signature(papers), papers, docs, index, doc_freq, _following(docs))
+    following, preceding = _neighbours(docs)
+    by_id = {d.metadata["chunk_id"]: d for d in docs}
+    return IndexSnapshot(
+        _signature(papers), papers, docs, index, doc_freq, following, preceding, by_id
+    )
 
 
-def _following(docs: list[Document]) -> dict[str, Document]:
-    """Each chunk's next chunk of the same paper and kind, for answers that run on."""
+def _neighbours(docs: list[Document]) -> tuple[dict[str, Document], dict[str, Document]]:
+    """Each chunk's next and previous chunk of the same paper and kind, in reading order."""
     runs: dict[tuple[str, str], list[Document]] = {}
     for d in docs:
         runs.setdefault((d.metadata["paper_id"], d.metadata.get("kind", "body")), []).append(d)
-    out: dict[str, Document] = {}
+    following: dict[str, Document] = {}
+    preceding: dict[str, Document] = {}
     for run in runs.values():
         run.sort(key=lambda d: int(d.metadata.get("ordinal", 0)))
         for here, nxt in itertools.pairwise(run):
-            out[here.metadata["chunk_id"]] = nxt
-    return out
+            following[here.metadata["chunk_id"]] = nxt
+            preceding[nxt.metadata["chunk_id"]] = here
+    return following, preceding
 
 
 class SnapshotCache:

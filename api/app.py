@@ -1,0 +1,89 @@
+"""The FastAPI app: built from settings, the pipeline loaded once at start-up.
+
+`create_app(settings)` is what `rag serve` runs (through `app_from_env` for uvicorn's
+factory mode, so each worker builds its own) and what tests build with their own
+settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from prometheus_fastapi_instrumentator import Instrumentator
+
+from api.errors import RateLimit, RequestContext, install_error_handlers
+from api.routes import ask, health, papers
+from rag.errors import NoIndexError
+from rag.pipeline import Pipeline
+from rag.settings import Settings, get_settings
+
+log = logging.getLogger("api")
+STATIC = Path(__file__).with_name("static")
+
+
+def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> FastAPI:
+    """An app serving the API and chat UI for these settings."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pipeline = pipeline or Pipeline(settings)
+        app.state.pipeline.retriever.embedder.embed_query("warm up")
+        try:
+            snapshot = app.state.pipeline.retriever.snapshots.current()
+            log.info("ready: %d papers, %d chunks", len(snapshot.papers), len(snapshot.docs))
+        except NoIndexError:
+            log.warning("no index yet: run `rag ingest`; /ask answers 503 until then")
+        yield
+
+    app = FastAPI(
+        title="Papers RAG",
+        version=version("papers-rag"),
+        description="Questions answered from research papers, every sentence cited to "
+        "paper and page, or a plain statement that the papers do not say.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(RateLimit, limit=settings.rate_limit)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        )
+    app.add_middleware(
+        RequestContext, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
+    )
+    for module in (ask, papers, health):
+        app.include_router(module.router)
+    Instrumentator(excluded_handlers=["/metrics", "/static/.*"]).instrument(app).expose(
+        app, include_in_schema=False
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def chat_page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory`: settings from the environment, one app per worker.
+
+    Each worker process also sets up its own logging here, so every request's line (with
+    its request id) reaches the server log.
+    """
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("api").setLevel(logging.INFO)
+    return create_app()

@@ -1,0 +1,44 @@
+"""What routes depend on, as `Annotated` aliases: settings, the pipeline, the API key."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from api.errors import ApiError
+from rag.pipeline import Pipeline
+from rag.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_pipeline(request: Request) -> Pipeline:
+    """The one pipeline built at start-up."""
+    pipeline: Pipeline = request.app.state.pipeline
+    return pipeline
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
+
+
+def require_key(
+    settings: SettingsDep,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> None:
+    """With RAG_API_KEY set, demand `Authorization: Bearer <key>`, compared in constant time."""
+    if settings.api_key is None:
+        return
+    scheme, _, given = (authorization or "").partition(" ")
+    expected = settings.api_key.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+        raise ApiError(401, "unauthorized", "missing or wrong API key (Authorization: Bearer)")
+
+
+KeyDep = Depends(require_key)

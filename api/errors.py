@@ -1,0 +1,223 @@
+"""Every error leaves the API as `{error, detail, request_id}`; never a stack trace.
+
+The request id is made (or taken from `X-Request-ID`) per request, returned in the
+`X-Request-ID` header and logged with the request's line, so a user's error report
+leads to the log entry.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ingest.library import PaperNotFoundError
+from rag.errors import BackendError, DocumentError, InvalidInputError, NoIndexError, RagError
+
+log = logging.getLogger("api")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    503: "not_ready",
+    504: "timeout",
+}
+
+
+class ApiError(Exception):
+    """An error with its HTTP status, stable code and readable detail."""
+
+    def __init__(self, status: int, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.error, self.detail = status, error, detail
+
+
+def request_id(request: Request) -> str:
+    """This request's id (set by `RequestContext`)."""
+    return str(getattr(request.state, "request_id", "-"))
+
+
+def error_response(request: Request, status: int, error: str, detail: str) -> JSONResponse:
+    """The JSON error body every failure uses."""
+    rid = request_id(request)
+    return JSONResponse({"error": error, "detail": detail, "request_id": rid}, status_code=status)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+def describe_validation(exc: RequestValidationError) -> str:
+    """`field: message` for the first problem, e.g. `top_k: Input should be ...`."""
+    errors = exc.errors()
+    if not errors:
+        return "invalid request"
+    first = errors[0]
+    if first.get("type") == "json_invalid":
+        return "body: malformed JSON"
+    if first.get("type") == "model_attributes_type" or first.get("loc") == ("body",):
+        return "body: expected a JSON object (Content-Type: application/json)"
+    return f"{_field(tuple(first.get('loc', ())))}: {first.get('msg', 'invalid')}"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map project errors and framework errors to statuses in one place."""
+
+    @app.exception_handler(ApiError)
+    async def _api(request: Request, exc: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        response = error_response(request, exc.status, exc.error, exc.detail)
+        response.headers.update(headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(request, 422, "invalid_input", describe_validation(exc))
+
+    @app.exception_handler(InvalidInputError)
+    async def _invalid(request: Request, exc: InvalidInputError) -> JSONResponse:
+        return error_response(request, 422, "invalid_input", str(exc))
+
+    @app.exception_handler(DocumentError)
+    async def _document(request: Request, exc: DocumentError) -> JSONResponse:
+        return error_response(request, 422, "bad_document", str(exc))
+
+    @app.exception_handler(NoIndexError)
+    async def _no_index(request: Request, exc: NoIndexError) -> JSONResponse:
+        return error_response(request, 503, "no_index", str(exc))
+
+    @app.exception_handler(BackendError)
+    async def _backend(request: Request, exc: BackendError) -> JSONResponse:
+        return error_response(request, 503, "backend_unavailable", str(exc))
+
+    @app.exception_handler(PaperNotFoundError)
+    async def _no_paper(request: Request, exc: PaperNotFoundError) -> JSONResponse:
+        return error_response(request, 404, "not_found", str(exc))
+
+    @app.exception_handler(RagError)
+    async def _rag(request: Request, exc: RagError) -> JSONResponse:
+        return error_response(request, 400, "bad_request", str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        return error_response(request, exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("request %s failed", request_id(request))
+        return error_response(
+            request, 500, "internal", "internal error; the server log has this request id"
+        )
+
+
+class RateLimit:
+    """ASGI middleware: a moving-window limit per client address (the `limits` library).
+
+    `/metrics` is exempt so a scraper never locks itself out.
+    """
+
+    def __init__(self, app: ASGIApp, limit: str) -> None:
+        self.app = app
+        self.rate = parse(limit)
+        self.window = MovingWindowRateLimiter(MemoryStorage())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Let a request through, or answer 429 when its client is over the limit."""
+        if scope["type"] != "http" or scope["path"] == "/metrics":
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
+        if self.window.hit(self.rate, client):
+            await self.app(scope, receive, send)
+            return
+        rid = scope.get("state", {}).get("request_id", "-")
+        await send_json(send, 429, "rate_limited", f"rate limit {self.rate} exceeded", rid)
+
+
+async def send_json(send: Send, status: int, error: str, detail: str, rid: str) -> None:
+    """An error body sent from middleware, below the exception handlers."""
+    body = json.dumps({"error": error, "detail": detail, "request_id": rid}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestContext:
+    """ASGI middleware: request id, body size limit, and one log line per request.
+
+    The size limit reads `Content-Length` and also counts a streamed body, so neither a
+    lying header nor a chunked upload gets past it; uploads to /papers get their own,
+    larger limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_body: int, max_upload: int) -> None:
+        self.app, self.max_body, self.max_upload = app, max_body, max_upload
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Tag, limit and log one HTTP request."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        given = headers.get("x-request-id", "")
+        rid = given if REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
+        scope.setdefault("state", {})["request_id"] = rid
+        limit = self.max_upload if scope["path"].startswith("/papers") else self.max_body
+        began = time.perf_counter()
+        status = {"code": 0}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                headers = message.setdefault("headers", [])
+                if not any(k.lower() == b"x-request-id" for k, _ in headers):
+                    headers.append((b"x-request-id", rid.encode()))
+            await send(message)
+
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await send_json(send_with_id, 413, "too_large", f"request body over {limit} bytes", rid)
+        else:
+            seen = {"bytes": 0}
+
+            async def counted() -> Message:
+                message = await receive()
+                if message["type"] == "http.request":
+                    seen["bytes"] += len(message.get("body", b""))
+                    if seen["bytes"] > limit:
+                        raise ApiError(413, "too_large", f"request body over {limit} bytes")
+                return message
+
+            await self.app(scope, counted, send_with_id)
+        log.info(
+            "%s %s %s %d %.1fms",
+            rid,
+            scope["method"],
+            scope["path"],
+            status["code"],
+            (time.perf_counter() - began) * 1000,
+        )

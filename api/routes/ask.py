@@ -1,0 +1,98 @@
+"""`POST /ask` and `POST /ask/stream`: a question in, a cited answer (or refusal) out."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from api.deps import KeyDep, PipelineDep, SettingsDep
+from api.errors import ApiError
+from api.schemas import AnswerPublic, AskRequest, ErrorBody
+from rag.answer import Answer
+from rag.pipeline import Pipeline
+from rag.settings import Settings
+
+# Answers are streamed a cited sentence at a time: each piece ends at a `[n]` marker, and
+# the pieces joined with single spaces are exactly the answer text.
+SENTENCE_END = re.compile(r"(?<=\]) (?=\S)")
+
+router = APIRouter(tags=["ask"], dependencies=[KeyDep])
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorBody, "description": text}
+    for code, text in {
+        401: "API key missing or wrong",
+        413: "request body too large",
+        422: "bad input, naming the field",
+        429: "rate limit exceeded",
+        503: "no index yet: run `rag ingest`",
+        504: "the answer took longer than the request timeout",
+    }.items()
+}
+
+
+async def answer_in_time(pipeline: Pipeline, settings: Settings, body: AskRequest) -> Answer:
+    """Run the (blocking) pipeline off the event loop, bounded by the request timeout."""
+    try:
+        return await asyncio.wait_for(
+            run_in_threadpool(pipeline.ask, body.question, body.history, body.papers, body.top_k),
+            timeout=settings.request_timeout_s,
+        )
+    except TimeoutError as exc:
+        raise ApiError(
+            504, "timeout", f"no answer within {settings.request_timeout_s:g} s"
+        ) from exc
+
+
+@router.post("/ask", response_model=AnswerPublic, responses=ERRORS)
+async def ask(body: AskRequest, pipeline: PipelineDep, settings: SettingsDep) -> Answer:
+    """Answer a question from the papers, every sentence cited to paper and page."""
+    return await answer_in_time(pipeline, settings, body)
+
+
+@router.post(
+    "/ask/stream",
+    responses={
+        **ERRORS,
+        200: {
+            "description": "Server-Sent Events: `citations`, then `token` events, then "
+            "`done` with the whole Answer; `error` if it fails after the stream opened.",
+            "content": {"text/event-stream": {"example": 'event: token\ndata: "First, ..."\n\n'}},
+        },
+    },
+)
+async def ask_stream(
+    body: AskRequest, pipeline: PipelineDep, settings: SettingsDep
+) -> EventSourceResponse:
+    """The same answer as `/ask`, streamed sentence by sentence as Server-Sent Events."""
+    pipeline.validate(body.question, body.papers, body.top_k)
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        try:
+            answer = await answer_in_time(pipeline, settings, body)
+        except ApiError as exc:
+            yield ServerSentEvent(
+                json.dumps({"error": exc.error, "detail": exc.detail}), event="error"
+            )
+            return
+        except Exception as exc:  # the stream is open: report, never crash the connection
+            yield ServerSentEvent(
+                json.dumps({"error": type(exc).__name__, "detail": str(exc)}), event="error"
+            )
+            return
+        sources = answer.citations or answer.related
+        yield ServerSentEvent(json.dumps([c.model_dump() for c in sources]), event="citations")
+        pieces = SENTENCE_END.split(answer.answer)
+        for i, piece in enumerate(pieces):
+            yield ServerSentEvent(
+                json.dumps(piece + ("" if i == len(pieces) - 1 else " ")), event="token"
+            )
+        yield ServerSentEvent(answer.model_dump_json(), event="done")
+
+    return EventSourceResponse(events(), ping=15)

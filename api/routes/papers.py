@@ -1,0 +1,109 @@
+"""Papers: list, show, upload, delete; and a cited passage with its neighbours."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import KeyDep, PipelineDep, SettingsDep
+from api.errors import ApiError
+from api.schemas import ErrorBody, PaperInfo, PassageView
+from ingest.library import PaperNotFoundError, Upload, add_paper, remove_paper
+from rag.models import PaperRecord
+from rag.retrieval import as_passage
+
+router = APIRouter(tags=["papers"])
+NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": ErrorBody}}
+CHANGES: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorBody} for code in (401, 404, 413, 422, 429)
+}
+
+
+def info(record: PaperRecord) -> PaperInfo:
+    """What the API shows of an indexed paper."""
+    m = record.meta
+    return PaperInfo(
+        id=m.id,
+        title=m.title,
+        authors=list(m.authors),
+        year=m.year,
+        venue=m.venue,
+        source=m.source,
+        pages=record.pages,
+        chunks=record.chunk_count,
+    )
+
+
+@router.get("/papers", response_model=list[PaperInfo], responses={503: {"model": ErrorBody}})
+def list_papers(pipeline: PipelineDep) -> list[PaperInfo]:
+    """Every indexed paper with its metadata and chunk count."""
+    snapshot = pipeline.retriever.snapshots.current()
+    return [info(r) for r in sorted(snapshot.papers.values(), key=lambda r: r.meta.title)]
+
+
+@router.get("/papers/{paper_id}", response_model=PaperInfo, responses=NOT_FOUND)
+def get_paper(paper_id: str, pipeline: PipelineDep) -> PaperInfo:
+    """One paper."""
+    record = pipeline.retriever.snapshots.current().papers.get(paper_id)
+    if record is None:
+        raise PaperNotFoundError(paper_id)
+    return info(record)
+
+
+@router.post(
+    "/papers", response_model=PaperInfo, status_code=201, responses=CHANGES, dependencies=[KeyDep]
+)
+async def upload_paper(
+    file: Annotated[UploadFile, File(description="A .pdf, .txt or .md paper.")],
+    pipeline: PipelineDep,
+    settings: SettingsDep,
+    title: Annotated[str | None, Form(max_length=300)] = None,
+    authors: Annotated[str | None, Form(description="Separated by `;`.", max_length=1000)] = None,
+    year: Annotated[int | None, Form(ge=1000, le=2100)] = None,
+) -> PaperInfo:
+    """Check an uploaded paper (type by content, size, extractable text) and index it.
+
+    A bad file gets a 4xx naming the reason and leaves the index as it was.
+    """
+    data = await file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise ApiError(413, "too_large", f"paper over {settings.max_upload_bytes} bytes")
+    upload = Upload(
+        filename=file.filename or "upload",
+        data=data,
+        title=title.strip() if title and title.strip() else None,
+        authors=tuple(a.strip() for a in (authors or "").split(";") if a.strip()),
+        year=year,
+    )
+    result = await run_in_threadpool(
+        add_paper,
+        upload,
+        settings,
+        store=pipeline.store,
+        embedder=pipeline.retriever.embedder,
+    )
+    record = pipeline.retriever.snapshots.current().papers[str(result.paper_id)]
+    return info(record)
+
+
+@router.delete("/papers/{paper_id}", status_code=204, responses=CHANGES, dependencies=[KeyDep])
+async def delete_paper(paper_id: str, pipeline: PipelineDep, settings: SettingsDep) -> None:
+    """Remove a paper and all its chunks from the index, and its file from the corpus."""
+    await run_in_threadpool(remove_paper, paper_id, settings, store=pipeline.store)
+
+
+@router.get("/passages/{chunk_id}", response_model=PassageView, responses=NOT_FOUND)
+def get_passage(chunk_id: str, pipeline: PipelineDep) -> PassageView:
+    """A passage with the text before and after it, for reading a citation in context."""
+    snapshot = pipeline.retriever.snapshots.current()
+    doc = snapshot.by_id.get(chunk_id)
+    if doc is None:
+        raise ApiError(404, "not_found", f"no passage with id {chunk_id!r}")
+    before, after = snapshot.preceding.get(chunk_id), snapshot.following.get(chunk_id)
+    return PassageView(
+        passage=as_passage(doc),
+        before=before.page_content if before else None,
+        after=after.page_content if after else None,
+    )

@@ -1,0 +1,158 @@
+"""Public request and response models, each with an example for the OpenAPI page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.answer import Answer, Turn
+from rag.models import PassageRef
+
+ANSWER_EXAMPLE: dict[str, Any] = {
+    "answer": "According to Russia's Korea Policy in the 21st Century (p. 31): Russia "
+    "officially and unofficially has two fundamental interests concerning the Korean "
+    "peninsula... [1] Second, Russia does not want a war in Korea. [1]",
+    "answered": True,
+    "citations": [
+        {
+            "n": 1,
+            "chunk_id": "russia-korea-policy-21st-century:1f0c...",
+            "paper_id": "russia-korea-policy-21st-century",
+            "title": "Russia's Korea Policy in the 21st Century",
+            "authors": "",
+            "year": None,
+            "page": 31,
+            "section": "Russia's Interests on the Korean Peninsula",
+            "text": "Russia officially and unofficially has two fundamental interests...",
+        }
+    ],
+    "related": [],
+    "unsupported": [],
+    "backend": "extractive",
+    "fallback_reason": None,
+    "timings_ms": {"retrieve": 18.2, "answer": 1.1, "total": 19.3},
+}
+
+
+class AskRequest(BaseModel):
+    """A question, optionally limited to some papers, with the conversation so far."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "question": "What are Russia's two fundamental interests in Korea?",
+                    "top_k": 5,
+                    "papers": ["russia-korea-policy-21st-century"],
+                    "history": [{"role": "user", "content": "What does Russia want?"}],
+                }
+            ]
+        },
+    )
+
+    question: str = Field(description="The question; 1 to 2,000 characters.")
+    top_k: int = Field(5, description="Passages to retrieve, 1 to 20.")
+    papers: list[str] | None = Field(None, description="Only these paper ids.")
+    history: list[Turn] | None = Field(None, max_length=50, description="Earlier turns.")
+
+
+class AnswerPublic(Answer):
+    """An answer whose every sentence cites a passage, or a plain refusal."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ANSWER_EXAMPLE]})
+
+
+class PaperInfo(BaseModel):
+    """An indexed paper: what is known about it and how much of it is indexed."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "russia-korean-crisis-2018",
+                    "title": "Russia and the Korean Crisis",
+                    "authors": ["Anton Koslov"],
+                    "year": 2018,
+                    "venue": None,
+                    "source": "002_fb44eeff083fdf3e.txt",
+                    "pages": 5,
+                    "chunks": 22,
+                }
+            ]
+        }
+    )
+
+    id: str
+    title: str
+    authors: list[str]
+    year: int | None
+    venue: str | None
+    source: str | None
+    pages: int
+    chunks: int
+
+
+class PassageView(BaseModel):
+    """A cited passage with the text around it, for the side panel."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "passage": ANSWER_EXAMPLE["citations"][0],
+                    "before": "These statements manifested the new policy...",
+                    "after": "There are several reasons for this...",
+                }
+            ]
+        }
+    )
+
+    passage: PassageRef
+    before: str | None
+    after: str | None
+
+
+class Health(BaseModel):
+    """Whether the API can answer, and what with."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ok",
+                    "papers": 2,
+                    "chunks": 59,
+                    "backend": "extractive",
+                    "version": "0.1.0",
+                }
+            ]
+        }
+    )
+
+    status: str
+    papers: int
+    chunks: int
+    backend: str
+    version: str
+
+
+class ErrorBody(BaseModel):
+    """Every error response: a stable error code, a readable detail, the request id."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": "invalid_input",
+                    "detail": "question: must not be empty",
+                    "request_id": "5f1c2b0e9a7d4c3b",
+                }
+            ]
+        }
+    )
+
+    error: str
+    detail: str
+    request_id: str
