@@ -4,13 +4,13 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 RAG := $(VENV)/bin/rag
 
-.PHONY: run test lint install dev clean bench-ask
+.PHONY: run test lint install dev clean bench-ask chromium
 
 run: install
 	$(RAG) ingest
 	$(RAG) serve --host 127.0.0.1 --port 8000
 
-test: dev
+test: dev chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
@@ -24,6 +24,14 @@ lint: dev
 # Latency of in-process asks on the eval set; appends its table to BENCHMARKS.md.
 bench-ask: dev
 	$(PY) -m benchmarks.ask_latency --markdown BENCHMARKS.md
+
+# The browser tests drive Debian's chromium (Playwright's own download cannot work here).
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
 
 install: $(VENV)/.install.stamp
 dev: $(VENV)/.dev.stamp

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,7 @@ from rag.retrieval import HybridRetriever, ScoredPassage
 from rag.settings import Settings, get_settings
 from rag.snapshot import IndexSnapshot
 from rag.store import ChunkStore
+from rag.terms import content_terms
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +119,7 @@ class Pipeline:
             except BackendError as exc:
                 fallback.append(f"history not condensed: {exc}")
         previous = [t.content for t in turns if t.role == "user"]
-        return f"{previous[-1]} {text}" if previous else text
+        return f"{previous[-1]} {text}" if previous and is_follow_up(text) else text
 
     def _generate(
         self,
@@ -201,6 +203,18 @@ class Pipeline:
         if unknown:
             raise InvalidInputError("papers", f"unknown paper id(s): {', '.join(unknown)}")
         return text
+
+
+FOLLOW_UP = re.compile(r"^\s*(and|but|also|so|then|what about|how about|and what)\b", re.I)
+
+
+def is_follow_up(text: str) -> bool:
+    """A question that leans on the one before: "And what about ...?", or too short to stand.
+
+    A question with three or more words of its own starts a new topic; prefixing the
+    previous question to it would only pull retrieval back to the old one.
+    """
+    return bool(FOLLOW_UP.match(text)) or len(content_terms(text)) < 3
 
 
 def _turns(history: History | None) -> list[Turn]:

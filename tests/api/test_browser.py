@@ -1,0 +1,104 @@
+"""The chat page in headless Debian chromium (Playwright): ask, stream, cite, upload, refuse.
+
+Screenshots land in test-output/browser/. Without chromium the test skips locally and
+fails under CI=true, where `make test` installs it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.conftest import ROOT
+from tests.utils.pdfs import make_pdf
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "test-output" / "browser"
+
+
+@pytest.fixture(scope="module")
+def page(api_url: str) -> Iterator[Page]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} not found: install Debian's chromium (make test does, as root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        tab = context.new_page()
+        tab.set_default_timeout(30_000)
+        tab.goto(api_url)
+        yield tab
+        context.close()
+        browser.close()
+
+
+def ask(page: Page, question: str) -> None:
+    before = page.locator(".msg-foot").count()
+    page.fill("#question", question)
+    page.press("#question", "Enter")
+    expect(page.locator(".msg-foot")).to_have_count(before + 1)
+
+
+def test_ask_stream_and_open_a_citation(page: Page) -> None:
+    expect(page.locator("#paper-list input[type=checkbox]")).to_have_count(2)
+    ask(page, "What are Russia's two fundamental interests concerning the Korean peninsula?")
+    answer = page.locator(".msg.answer").last
+    expect(answer.locator(".answer-text")).to_contain_text("does not want a war in Korea")
+    expect(answer.locator(".answer-text .cite").first).to_have_text("[1]")
+    expect(answer).to_contain_text("answered by extractive")
+    answer.locator(".answer-text .cite").first.click()
+    expect(page.locator("#passage")).to_be_visible()
+    expect(page.locator("#passage-title")).to_contain_text(
+        "Russia's Korea Policy in the 21st Century"
+    )
+    expect(page.locator("#passage-text")).to_contain_text("two fundamental interests")
+    expect(page.locator("#passage-after")).not_to_be_empty()
+    page.screenshot(path=str(SHOTS / "answer-with-source.png"), full_page=True)
+    page.keyboard.press("Escape")
+    expect(page.locator("#passage")).to_be_hidden()
+
+
+def test_upload_a_pdf_then_ask_what_only_it_says(page: Page, tmp_path: Path) -> None:
+    pdf = make_pdf(
+        tmp_path / "zebra-crossings.pdf",
+        ["The Khasan zebra crossing was painted blue in 1999 by the Tumen River council."],
+        title="Zebra Crossings of Khasan",
+    )
+    page.set_input_files("#upload", str(pdf))
+    expect(page.locator("#upload-status")).to_contain_text("Added")
+    expect(page.locator("#paper-list input[type=checkbox]")).to_have_count(3)
+    ask(page, "What colour was the Khasan zebra crossing painted?")
+    answer = page.locator(".msg.answer").last
+    expect(answer.locator(".answer-text")).to_contain_text("painted blue in 1999")
+    bad = tmp_path / "fake.pdf"
+    bad.write_bytes(b"not a pdf at all")
+    page.set_input_files("#upload", str(bad))
+    expect(page.locator("#upload-status")).to_contain_text("not a PDF")
+    page.screenshot(path=str(SHOTS / "upload.png"), full_page=True)
+
+
+def test_off_topic_question_is_refused_in_its_own_style(page: Page) -> None:
+    ask(page, "Can you give me a recipe for kimchi jjigae?")
+    refusal = page.locator(".msg").last
+    expect(refusal).to_have_class("msg refusal")
+    expect(refusal).to_contain_text("Not in the papers")
+    expect(refusal.locator(".sources li").first).to_be_visible()
+    page.screenshot(path=str(SHOTS / "refusal.png"), full_page=True)
+
+
+def test_conversation_survives_a_reload_and_new_chat_clears_it(page: Page) -> None:
+    count = page.locator(".msg").count()
+    page.reload()
+    expect(page.locator(".msg")).to_have_count(count)
+    page.click("#new-chat")
+    expect(page.locator(".msg")).to_have_count(0)
+    page.set_viewport_size({"width": 390, "height": 800})
+    expect(page.locator("#question")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "phone.png"), full_page=True)
