@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -267,3 +268,18 @@ def test_no_index_is_503_saying_run_ingest(
         assert_error(c.post("/ask/stream", json={"question": QUESTION}), 503, "no_index")
         assert c.get("/health").status_code == 503
         assert_error(c.get("/papers"), 503, "no_index")
+
+
+def test_concurrent_asks_get_the_same_answers_as_one_at_a_time(client: httpx.Client) -> None:
+    bodies = [
+        {"question": QUESTION},
+        {"question": "How far is Vladivostok from the North Korean border?"},
+        {"question": "What did Russia agree about North Korea's debt?", "papers": [PAPER1]},
+        {"question": "Give me a recipe for apple pie."},
+    ] * 4
+    alone = {json.dumps(b): client.post("/ask", json=b).json()["answer"] for b in bodies[:4]}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        replies = list(pool.map(lambda b: client.post("/ask", json=b), bodies))
+    for body, reply in zip(bodies, replies, strict=True):
+        assert reply.status_code == 200
+        assert reply.json()["answer"] == alone[json.dumps(body)]
