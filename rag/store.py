@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
@@ -203,14 +202,3 @@ class ChunkStore:
         for name in (self.index_name, f"{self.index_name}-papers"):
             with contextlib.suppress(NotFoundError):
                 self.client.delete_collection(name)
-
-    def chunk_records(self, paper_id: str) -> list[dict[str, Any]]:
-        """Stored chunks of a paper with text and metadata, in reading order."""
-        got = self.chunks.get(where={"paper_id": paper_id}, include=["documents", "metadatas"])
-        rows = [
-            {"id": cid, "text": doc, **(md or {})}
-            for cid, doc, md in zip(
-                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
-            )
-        ]
-        return sorted(rows, key=lambda r: (r.get("kind") != "body", int(r.get("ordinal", 0))))
