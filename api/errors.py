@@ -12,6 +12,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -38,6 +39,18 @@ HTTP_CODES = {
     429: "rate_limited",
     503: "not_ready",
     504: "timeout",
+}
+
+
+# Project errors by class (the most specific class that matches wins), with their
+# status and stable error code.
+PROJECT_ERRORS: dict[type[RagError], tuple[int, str]] = {
+    InvalidInputError: (422, "invalid_input"),
+    DocumentError: (422, "bad_document"),
+    NoIndexError: (503, "no_index"),
+    BackendError: (503, "backend_unavailable"),
+    PaperNotFoundError: (404, "not_found"),
+    RagError: (400, "bad_request"),
 }
 
 
@@ -92,29 +105,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(request, 422, "invalid_input", describe_validation(exc))
 
-    @app.exception_handler(InvalidInputError)
-    async def _invalid(request: Request, exc: InvalidInputError) -> JSONResponse:
-        return error_response(request, 422, "invalid_input", str(exc))
+    def project_handler(
+        status: int, error: str
+    ) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+        async def handle(request: Request, exc: Exception) -> JSONResponse:
+            return error_response(request, status, error, str(exc))
 
-    @app.exception_handler(DocumentError)
-    async def _document(request: Request, exc: DocumentError) -> JSONResponse:
-        return error_response(request, 422, "bad_document", str(exc))
+        return handle
 
-    @app.exception_handler(NoIndexError)
-    async def _no_index(request: Request, exc: NoIndexError) -> JSONResponse:
-        return error_response(request, 503, "no_index", str(exc))
-
-    @app.exception_handler(BackendError)
-    async def _backend(request: Request, exc: BackendError) -> JSONResponse:
-        return error_response(request, 503, "backend_unavailable", str(exc))
-
-    @app.exception_handler(PaperNotFoundError)
-    async def _no_paper(request: Request, exc: PaperNotFoundError) -> JSONResponse:
-        return error_response(request, 404, "not_found", str(exc))
-
-    @app.exception_handler(RagError)
-    async def _rag(request: Request, exc: RagError) -> JSONResponse:
-        return error_response(request, 400, "bad_request", str(exc))
+    for exc_class, (status, error) in PROJECT_ERRORS.items():
+        app.add_exception_handler(exc_class, project_handler(status, error))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
