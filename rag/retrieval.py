@@ -56,16 +56,21 @@ def as_passage(doc: Document) -> ScoredPassage:
     )
 
 
-class DenseRetriever(BaseRetriever):
-    """Cosine similarity search in Chroma over the snapshot's paper versions only."""
+class SnapshotRetriever(BaseRetriever):
+    """A retriever over one index snapshot: `k` results, optionally from some papers only."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    store: ChunkStore
-    embedder: SentenceTransformerEmbedder
     snapshot: IndexSnapshot
     k: int = 20
     papers: tuple[str, ...] | None = None
+
+
+class DenseRetriever(SnapshotRetriever):
+    """Cosine similarity search in Chroma over the snapshot's paper versions only."""
+
+    store: ChunkStore
+    embedder: SentenceTransformerEmbedder
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
@@ -100,14 +105,8 @@ class DenseRetriever(BaseRetriever):
         ]
 
 
-class BM25Retriever(BaseRetriever):
+class BM25Retriever(SnapshotRetriever):
     """BM25 (bm25s) over the snapshot's chunks; the snapshot owns the index."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    snapshot: IndexSnapshot
-    k: int = 20
-    papers: tuple[str, ...] | None = None
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
