@@ -40,7 +40,6 @@ LEAD_FOLLOWERS = 2
 FORM_BONUS = 0.15
 
 Key = tuple[int, int]
-FORM_BONUS_KEY = "\x00form"
 
 
 @dataclass(frozen=True)
@@ -119,12 +118,12 @@ def pick_sentences(
 
     form = EVIDENCE_OF[q.expects] if q.expects else None
 
-    def gain(key: Key, covered: set[str]) -> float:
+    def gain(key: Key, covered: set[str], form_met: bool = False) -> float:
         hit = sum(w for t, w in weights.items() if t in pool.vocab(key) and t not in covered)
         value = hit / total + 0.03 * (len(passages) - key[0]) / len(passages)
         if (
             form
-            and FORM_BONUS_KEY not in covered
+            and not form_met
             and (q.head is None or q.head in pool.vocab(key))
             and form.search(pool.text(key))
         ):
@@ -134,14 +133,15 @@ def pick_sentences(
 
     chosen: list[Key] = []
     covered: set[str] = set()
+    form_met = False
     while len(chosen) < min(MAX_PICKS, len(candidates)):
-        best = max((k for k in candidates if k not in chosen), key=lambda k: gain(k, covered))
-        if chosen and gain(best, covered) < MIN_GAIN:
+        rest = (k for k in candidates if k not in chosen)
+        best = max(rest, key=lambda k: gain(k, covered, form_met))
+        if chosen and gain(best, covered, form_met) < MIN_GAIN:
             break
         chosen.append(best)
         covered |= pool.vocab(best) & weights.keys()
-        if form and form.search(pool.text(best)):
-            covered.add(FORM_BONUS_KEY)
+        form_met = form_met or bool(form and form.search(pool.text(best)))
     if q.wants_both:
         for paper in dict.fromkeys(p.paper_id for p in passages):
             own = [k for k in candidates if passages[k[0]].paper_id == paper]

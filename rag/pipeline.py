@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
 
-from rag.answer import Answer, Citation, Turn
+from rag.answer import Answer, Turn
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.errors import BackendError, InvalidInputError
 from rag.extractive import compose, pick_sentences, to_citation
@@ -145,10 +145,7 @@ class Pipeline:
             fallback.append(f"nothing the {llm.name} backend wrote was supported by the passages")
             extractive.unsupported = checked.unsupported
             return extractive
-        citations = [
-            Citation(n=i, **passages[n - 1].model_dump(include=set(Citation.model_fields) - {"n"}))
-            for i, n in enumerate(checked.cited, start=1)
-        ]
+        citations = [to_citation(i, passages[n - 1]) for i, n in enumerate(checked.cited, start=1)]
         return Answer(
             answer=checked.text,
             answered=True,

@@ -8,6 +8,8 @@ instead: a paper never repeats its own title or author in its body.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -81,20 +83,23 @@ def _title_marks(papers: dict[str, PaperRecord]) -> dict[str, set[str]]:
         pid: content_terms(rec.meta.title) | ({str(rec.meta.year)} if rec.meta.year else set())
         for pid, rec in papers.items()
     }
-    return {
-        pid: own - set().union(*(m for other, m in marks.items() if other != pid))
-        for pid, own in marks.items()
-    }
+    titles_with = Counter(t for own in marks.values() for t in own)
+    return {pid: {t for t in own if titles_with[t] == 1} for pid, own in marks.items()}
+
+
+def _until_stopword(words: Iterable[str], limit: int | None = None) -> list[str]:
+    """The words up to the first stopword, at most `limit` of them."""
+    out: list[str] = []
+    for w in words:
+        if w.lower() in STOPWORDS or len(out) == limit:
+            break
+        out.append(w)
+    return out
 
 
 def _modifiers(text: str) -> list[str]:
     """The words right before a noun, back to the first stopword: `the 21st-century Korea`."""
-    out: list[str] = []
-    for w in reversed(WORD.findall(text)):
-        if w.lower() in STOPWORDS or len(out) == 4:
-            break
-        out.append(w)
-    return out
+    return _until_stopword(reversed(WORD.findall(text)), limit=4)
 
 
 def named_papers(text: str, papers: dict[str, PaperRecord]) -> tuple[tuple[str, ...], set[str]]:
@@ -134,11 +139,7 @@ def focus_terms(text: str) -> tuple[frozenset[str], str | None]:
     m = FOCUS.search(text)
     if not m:
         return frozenset(), None
-    words: list[str] = []
-    for w in WORD.findall(m.group(1)):
-        if w.lower() in STOPWORDS:
-            break
-        words.append(w)
+    words = _until_stopword(WORD.findall(m.group(1)))
     terms = frozenset(content_terms(" ".join(words)))
     return terms, (stem(words[-1]) if words else None)
 
