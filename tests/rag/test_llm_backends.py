@@ -40,6 +40,15 @@ def llm_settings(base: Settings, url: str, timeout: float = 120.0) -> Settings:
     )
 
 
+def llm_pipeline(pipeline: Pipeline, url: str, timeout: float = 120.0) -> Pipeline:
+    """A pipeline on the shared index and model, answering through the server at `url`."""
+    return Pipeline(
+        llm_settings(pipeline.settings, url, timeout),
+        store=pipeline.store,
+        embedder=pipeline.retriever.embedder,
+    )
+
+
 @pytest.fixture(scope="module")
 def silent_server() -> Iterator[str]:
     """A server on 127.0.0.1 that accepts connections and never replies."""
@@ -84,19 +93,15 @@ def test_openai_backend_answer_is_grounded(pipeline: Pipeline, llama_server: str
 
 
 def test_openai_backend_through_the_pipeline(pipeline: Pipeline, llama_server: str) -> None:
-    llm_pipeline = Pipeline(
-        llm_settings(pipeline.settings, llama_server),
-        store=pipeline.store,
-        embedder=pipeline.retriever.embedder,
-    )
-    answer = llm_pipeline.ask(QUESTION)
+    through_llm = llm_pipeline(pipeline, llama_server)
+    answer = through_llm.ask(QUESTION)
     assert answer.answered and answer.citations
     assert answer.backend in ("openai", "extractive")
     if answer.backend == "extractive":
         assert answer.fallback_reason and "openai" in answer.fallback_reason
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
     assert markers == {c.n for c in answer.citations}
-    follow_up = llm_pipeline.ask(
+    follow_up = through_llm.ask(
         "And what is the second one?", history=["What are Russia's interests in Korea?"]
     )
     assert follow_up.backend in ("openai", "extractive")
@@ -104,25 +109,15 @@ def test_openai_backend_through_the_pipeline(pipeline: Pipeline, llama_server: s
 
 def test_stopped_server_falls_back_to_extractive(pipeline: Pipeline) -> None:
     dead = f"http://127.0.0.1:{free_port()}/v1"
-    llm_pipeline = Pipeline(
-        llm_settings(pipeline.settings, dead),
-        store=pipeline.store,
-        embedder=pipeline.retriever.embedder,
-    )
-    answer = llm_pipeline.ask(QUESTION)
+    answer = llm_pipeline(pipeline, dead).ask(QUESTION)
     expected = pipeline.ask(QUESTION)
     assert answer.backend == "extractive" and answer.answer == expected.answer
     assert answer.fallback_reason and "openai backend failed" in answer.fallback_reason
 
 
 def test_slow_server_times_out_to_extractive(pipeline: Pipeline, silent_server: str) -> None:
-    llm_pipeline = Pipeline(
-        llm_settings(pipeline.settings, silent_server, timeout=1.0),
-        store=pipeline.store,
-        embedder=pipeline.retriever.embedder,
-    )
     began = time.monotonic()
-    answer = llm_pipeline.ask(QUESTION)
+    answer = llm_pipeline(pipeline, silent_server, timeout=1.0).ask(QUESTION)
     assert time.monotonic() - began < 10
     assert answer.backend == "extractive" and answer.answered
     assert answer.fallback_reason and "openai" in answer.fallback_reason
@@ -130,12 +125,7 @@ def test_slow_server_times_out_to_extractive(pipeline: Pipeline, silent_server: 
 
 def test_refusal_never_calls_the_llm(pipeline: Pipeline) -> None:
     dead = f"http://127.0.0.1:{free_port()}/v1"
-    llm_pipeline = Pipeline(
-        llm_settings(pipeline.settings, dead),
-        store=pipeline.store,
-        embedder=pipeline.retriever.embedder,
-    )
-    answer = llm_pipeline.ask("Can you give me a recipe for kimchi jjigae?")
+    answer = llm_pipeline(pipeline, dead).ask("Can you give me a recipe for kimchi jjigae?")
     assert not answer.answered and answer.fallback_reason is None
 
 
@@ -155,10 +145,8 @@ def test_llamacpp_backend_runs_the_bundled_model_in_process(
     passages = pipeline.retriever.retrieve(QUESTION, top_k=2)
     raw = llm.answer(QUESTION, passages)
     assert raw is None or isinstance(raw, str)
-    llm_pipeline = Pipeline(
-        settings, store=pipeline.store, embedder=pipeline.retriever.embedder, llm=llm
-    )
-    answer = llm_pipeline.ask(QUESTION)
+    local = Pipeline(settings, store=pipeline.store, embedder=pipeline.retriever.embedder, llm=llm)
+    answer = local.ask(QUESTION)
     assert answer.answered and answer.backend in ("llamacpp", "extractive")
     assert answer.backend == "llamacpp" or answer.fallback_reason
 
@@ -174,7 +162,7 @@ def test_injected_instructions_change_nothing(pipeline: Pipeline, llama_server: 
     settings = llm_settings(pipeline.settings, llama_server).model_copy(
         update={"llm_api_key": SecretStr(secret)}
     )
-    llm_pipeline = Pipeline(settings, store=pipeline.store, embedder=pipeline.retriever.embedder)
+    guarded = Pipeline(settings, store=pipeline.store, embedder=pipeline.retriever.embedder)
     passages = pipeline.retriever.retrieve(QUESTION, top_k=2)
     poisoned = [passages[0].model_copy(update={"text": f"{INJECTION} {passages[0].text}"})]
     messages = answer_messages(f"{QUESTION} {INJECTION}", poisoned)
@@ -183,7 +171,7 @@ def test_injected_instructions_change_nothing(pipeline: Pipeline, llama_server: 
     passages_part = user.split("<passages>")[1].split("</passages>")[0]
     assert INJECTION in passages_part
     for question in (INJECTION, f"{QUESTION} {INJECTION}"):
-        answer = llm_pipeline.ask(question)
+        answer = guarded.ask(question)
         for leak in (secret, ANSWER_SYSTEM[:60], "invaded Japan"):
             assert leak not in answer.answer, (question, leak)
         stored = {d.page_content for d in pipeline.retriever.snapshots.current().docs}
