@@ -1,4 +1,4 @@
-"""Answer-level metrics against the eval set: key facts, cited papers, refusals.
+"""Metrics against the eval set: evidence retrieval, key facts, cited papers, refusals.
 
 Each is a pure function of an `Answer` and an `EvalQuestion`, so the numbers can be
 checked on hand-made cases and aggregated any way a report needs.
@@ -7,11 +7,37 @@ checked on hand-made cases and aggregated any way a report needs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from eval.questions import EvalQuestion
 from rag.answer import Answer
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def holds_evidence(text: str, quote: str) -> bool:
+    """A passage holds a gold quote verbatim, up to line breaks and spacing."""
+    return _squash(quote) in _squash(text)
+
+
+def evidence_recall(texts: Sequence[str], evidence: Sequence[str]) -> float | None:
+    """Share of gold quotes found in any of `texts` (pass the top k for recall@k)."""
+    if not evidence:
+        return None
+    return sum(any(holds_evidence(t, e) for t in texts) for e in evidence) / len(evidence)
+
+
+def reciprocal_rank(texts: Sequence[str], evidence: Sequence[str]) -> float | None:
+    """1/rank of the first of the ranked `texts` holding any gold quote; 0 if none does."""
+    if not evidence:
+        return None
+    for rank, text in enumerate(texts, start=1):
+        if any(holds_evidence(text, e) for e in evidence):
+            return 1.0 / rank
+    return 0.0
 
 
 def has_key_facts(answer: Answer, q: EvalQuestion) -> bool:

@@ -15,6 +15,13 @@ class Citation(PassageRef):
     n: int
 
 
+class Retrieved(PassageRef):
+    """A passage retrieval ranked for the question, cited or not, so callers can audit it."""
+
+    rank: int
+    score: float
+
+
 class Turn(BaseModel):
     """One earlier message of a conversation, so a follow-up question can be understood."""
 
@@ -29,6 +36,7 @@ class Answer(BaseModel):
     answered: bool
     citations: list[Citation] = Field(default_factory=list)
     related: list[Citation] = Field(default_factory=list)
+    retrieved: list[Retrieved] = Field(default_factory=list)
     unsupported: list[str] = Field(default_factory=list)
     backend: str
     fallback_reason: str | None = None

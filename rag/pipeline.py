@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
 
-from rag.answer import Answer, Turn
+from rag.answer import Answer, Retrieved, Turn
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.errors import BackendError, InvalidInputError
 from rag.extractive import compose, pick_sentences, to_citation
@@ -98,6 +98,7 @@ class Pipeline:
             answer = Answer(answer=body, answered=True, citations=citations, backend=EXTRACTIVE)
             if self.llm:
                 answer = self._generate(self.llm, standalone, passages, answer, fallback)
+        answer.retrieved = [_ranked(i, p) for i, p in enumerate(passages, start=1)]
         if fallback:
             answer.fallback_reason = "; ".join(fallback)
         done = time.perf_counter()
@@ -212,6 +213,10 @@ def is_follow_up(text: str) -> bool:
     previous question to it would only pull retrieval back to the old one.
     """
     return bool(FOLLOW_UP.match(text)) or len(content_terms(text)) < 3
+
+
+def _ranked(rank: int, p: ScoredPassage) -> Retrieved:
+    return Retrieved(rank=rank, **p.model_dump(include=set(Retrieved.model_fields) - {"rank"}))
 
 
 def _turns(history: History | None) -> list[Turn]:
