@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 RAG := $(VENV)/bin/rag
 
-.PHONY: run test lint install dev clean bench-ask chromium
+.PHONY: run test lint install dev clean bench-ask chromium eval
 
 run: install
 	$(RAG) ingest
@@ -20,6 +20,11 @@ lint: dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# The whole eval set, scored and reported in eval-report/ (`make test` runs a subset).
+eval: install
+	$(RAG) ingest
+	$(RAG) eval --out eval-report
 
 # Latency of in-process asks on the eval set; appends its table to BENCHMARKS.md.
 bench-ask: dev

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from eval.jsonl import load_jsonl
 
 DEFAULT_SET = Path(__file__).with_name("questions.jsonl")
 Category = Literal["factual-p1", "factual-p2", "both", "unanswerable"]
@@ -31,11 +32,4 @@ class EvalQuestion(BaseModel):
 
 def load_questions(path: Path = DEFAULT_SET) -> list[EvalQuestion]:
     """Read a JSONL question set, naming the line of any malformed entry."""
-    out = []
-    for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                out.append(EvalQuestion.model_validate(json.loads(line)))
-            except ValueError as exc:
-                raise ValueError(f"{path}:{n}: {exc}") from exc
-    return out
+    return load_jsonl(path, EvalQuestion)

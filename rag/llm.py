@@ -37,7 +37,8 @@ class ChatBackend:
         self.name = name
         self.model = model
 
-    def _invoke(self, messages: list[BaseMessage]) -> str:
+    def chat(self, messages: list[BaseMessage]) -> str:
+        """The model's reply to `messages`; any failure becomes a `BackendError`."""
         try:
             reply = self.model.invoke(messages)
         except Exception as exc:
@@ -46,13 +47,13 @@ class ChatBackend:
 
     def answer(self, question: str, passages: Sequence[PassageRef]) -> str | None:
         """The model's cited answer, or None when it says the passages do not answer."""
-        text = self._invoke(answer_messages(question, passages))
+        text = self.chat(answer_messages(question, passages))
         return None if not text or NOT_IN_THE_PAPERS in text.upper() else text
 
     def condense(self, question: str, history: Sequence[Turn]) -> str:
         """A follow-up rewritten as a standalone question."""
         turns = [(t.role, t.content) for t in history]
-        return self._invoke(condense_messages(question, turns)) or question
+        return self.chat(condense_messages(question, turns)) or question
 
 
 BackendFactory = Callable[[Settings], ChatBackend]

@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-RAG = str(Path(sys.executable).parent / "rag")
-
-
-def run_rag(args: list[str], corpus: Path, data: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "RAG_CORPUS_DIR": str(corpus),
-        "RAG_DATA_DIR": str(data),
-        "COLUMNS": "200",
-    }
-    return subprocess.run(
-        [RAG, *args], capture_output=True, text=True, env=env, timeout=300, check=False
-    )
+from tests.utils.cli import RAG, run_rag
 
 
 def test_help_explains_every_option(tmp_path: Path) -> None:

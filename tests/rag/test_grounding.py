@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rag.grounding import ground, judge_sentence
+from rag.grounding import ground
+from rag.support import judge_sentence
 
 P1 = (
     "On May 15, 2000, speaking at a ceremony for the presentation of diplomatic "

@@ -18,12 +18,13 @@ import pytest
 from pydantic import SecretStr
 
 from rag.errors import BackendError
-from rag.grounding import CITE, ground, judge_sentence
+from rag.grounding import ground
 from rag.llm import load_backend
 from rag.pipeline import Pipeline
 from rag.prompts import ANSWER_SYSTEM, answer_messages
 from rag.sentences import sentences
 from rag.settings import Settings
+from rag.support import CITE, judge_sentence
 from tests.conftest import free_port
 
 QUESTION = "What are Russia's two fundamental interests concerning the Korean peninsula?"
