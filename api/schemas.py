@@ -35,6 +35,11 @@ ANSWER_EXAMPLE: dict[str, Any] = {
 }
 
 
+def error_docs(model: type[BaseModel], texts: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the errors a route can give, each with its body model."""
+    return {code: {"model": model, "description": text} for code, text in texts.items()}
+
+
 class AskRequest(BaseModel):
     """A question, optionally limited to some papers, with the conversation so far."""
 
