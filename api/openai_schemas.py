@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.schemas import Sources
 from rag.answer import Citation
 
 MAX_MESSAGE_CHARS = 20000
@@ -87,14 +88,6 @@ class Choice(BaseModel):
     index: int = 0
     message: AssistantMessage
     finish_reason: Literal["stop"] = "stop"
-
-
-class Sources(BaseModel):
-    """What each `[n]` cites, beyond OpenAI's fields, for clients that can show more."""
-
-    answered: bool = Field(description="False when the papers do not contain the answer.")
-    citations: list[Citation] = Field(description="The passage behind each [n].")
-    related: list[Citation] = Field(description="When refused: the closest passages.")
 
 
 class ChatCompletion(Sources):
