@@ -20,7 +20,8 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from api.errors import RateLimit, RequestContext, install_error_handlers
-from api.routes import ask, health, papers
+from api.pipelines import Pipelines
+from api.routes import ask, health, openai_chat, papers
 from rag.errors import NoIndexError
 from rag.pipeline import Pipeline
 from rag.settings import Settings, get_settings
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.pipeline = pipeline or Pipeline(settings)
+        app.state.pipelines = Pipelines(app.state.pipeline)
         app.state.pipeline.retriever.embedder.embed_query("warm up")
         try:
             snapshot = app.state.pipeline.retriever.snapshots.current()
@@ -64,7 +66,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.add_middleware(
         RequestContext, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )
-    for module in (ask, papers, health):
+    for module in (ask, papers, health, openai_chat):
         app.include_router(module.router)
     Instrumentator(excluded_handlers=["/metrics", "/static/.*"]).instrument(app).expose(
         app, include_in_schema=False

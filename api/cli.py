@@ -1,7 +1,8 @@
-"""`rag serve`: the API and chat UI under uvicorn."""
+"""`rag serve` (the API and chat UI under uvicorn) and `rag mcp` (the MCP server)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -27,6 +28,36 @@ def serve(
     )
 
 
+class Transport(StrEnum):
+    """How an MCP client reaches the server."""
+
+    stdio = "stdio"
+    streamable_http = "streamable-http"
+
+
+def mcp(
+    transport: Annotated[
+        Transport,
+        typer.Option(help="stdio when the client starts the server; streamable-http to serve."),
+    ] = Transport.stdio,
+    host: Annotated[str, typer.Option(help="Address for streamable-http.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port for streamable-http (path /mcp).")] = 8002,
+) -> None:
+    """Serve the papers to MCP clients: tools ask, search_passages, list_papers."""
+    from api.mcp_server import create_server
+
+    server = create_server()
+    if transport is Transport.stdio:
+        server.run("stdio")
+    else:
+        server.run("streamable-http", host=host, port=port)
+
+
 def register(app: typer.Typer) -> None:
     """Add `serve` to the `rag` command."""
     app.command("serve")(serve)
+
+
+def register_mcp(app: typer.Typer) -> None:
+    """Add `mcp` to the `rag` command."""
+    app.command("mcp")(mcp)

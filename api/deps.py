@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from api.errors import ApiError
+from api.pipelines import Pipelines
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
@@ -24,8 +25,15 @@ def get_pipeline(request: Request) -> Pipeline:
     return pipeline
 
 
+def get_pipelines(request: Request) -> Pipelines:
+    """Pipelines by backend, for routes where the client picks who answers."""
+    pipelines: Pipelines = request.app.state.pipelines
+    return pipelines
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
+PipelinesDep = Annotated[Pipelines, Depends(get_pipelines)]
 
 
 def require_key(

@@ -1,5 +1,9 @@
 """Every error leaves the API as `{error, detail, request_id}`; never a stack trace.
 
+Under `/v1/` (the OpenAI-compatible routes) the same errors take OpenAI's shape,
+`{"error": {"message", "type", "param", "code"}}`, because OpenAI clients read that
+shape to tell the user what went wrong; the status and the stable code are the same.
+
 The request id is made (or taken from `X-Request-ID`) per request, returned in the
 `X-Request-ID` header and logged with the request's line, so a user's error report
 leads to the log entry.
@@ -40,6 +44,9 @@ HTTP_CODES = {
     503: "not_ready",
     504: "timeout",
 }
+OPENAI_PREFIX = "/v1/"
+# OpenAI's error `type` by status; other 4xx are `invalid_request_error`, 5xx `server_error`.
+OPENAI_TYPES = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error"}
 
 
 # Project errors by class (the most specific class that matches wins), with their
@@ -57,9 +64,9 @@ PROJECT_ERRORS: dict[type[RagError], tuple[int, str]] = {
 class ApiError(Exception):
     """An error with its HTTP status, stable code and readable detail."""
 
-    def __init__(self, status: int, error: str, detail: str) -> None:
+    def __init__(self, status: int, error: str, detail: str, param: str | None = None) -> None:
         super().__init__(detail)
-        self.status, self.error, self.detail = status, error, detail
+        self.status, self.error, self.detail, self.param = status, error, detail, param
 
 
 def request_id(request: Request) -> str:
@@ -67,10 +74,27 @@ def request_id(request: Request) -> str:
     return str(getattr(request.state, "request_id", "-"))
 
 
-def error_response(request: Request, status: int, error: str, detail: str) -> JSONResponse:
+def openai_error(status: int, error: str, detail: str, param: str | None = None) -> dict[str, Any]:
+    """An error in OpenAI's shape; `code` is the API's stable error code."""
+    kind = OPENAI_TYPES.get(status, "invalid_request_error" if status < 500 else "server_error")
+    return {"error": {"message": detail, "type": kind, "param": param, "code": error}}
+
+
+def error_body(
+    path: str, status: int, error: str, detail: str, rid: str, param: str | None = None
+) -> dict[str, Any]:
+    """The error body for a request to `path`: OpenAI's shape under /v1/, ours elsewhere."""
+    if path.startswith(OPENAI_PREFIX):
+        return openai_error(status, error, detail, param)
+    return {"error": error, "detail": detail, "request_id": rid}
+
+
+def error_response(
+    request: Request, status: int, error: str, detail: str, param: str | None = None
+) -> JSONResponse:
     """The JSON error body every failure uses."""
-    rid = request_id(request)
-    return JSONResponse({"error": error, "detail": detail, "request_id": rid}, status_code=status)
+    body = error_body(request.url.path, status, error, detail, request_id(request), param)
+    return JSONResponse(body, status_code=status)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -78,17 +102,18 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-def describe_validation(exc: RequestValidationError) -> str:
-    """`field: message` for the first problem, e.g. `top_k: Input should be ...`."""
+def describe_validation(exc: RequestValidationError) -> tuple[str, str]:
+    """The field of the first problem and `field: message`, e.g. `top_k: Input should be ...`."""
     errors = exc.errors()
     if not errors:
-        return "invalid request"
+        return "body", "invalid request"
     first = errors[0]
     if first.get("type") == "json_invalid":
-        return "body: malformed JSON"
+        return "body", "body: malformed JSON"
     if first.get("type") == "model_attributes_type" or first.get("loc") == ("body",):
-        return "body: expected a JSON object (Content-Type: application/json)"
-    return f"{_field(tuple(first.get('loc', ())))}: {first.get('msg', 'invalid')}"
+        return "body", "body: expected a JSON object (Content-Type: application/json)"
+    field = _field(tuple(first.get("loc", ())))
+    return field, f"{field}: {first.get('msg', 'invalid')}"
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -97,19 +122,20 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(request: Request, exc: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
-        response = error_response(request, exc.status, exc.error, exc.detail)
+        response = error_response(request, exc.status, exc.error, exc.detail, exc.param)
         response.headers.update(headers)
         return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(request, 422, "invalid_input", describe_validation(exc))
+        field, detail = describe_validation(exc)
+        return error_response(request, 422, "invalid_input", detail, field)
 
     def project_handler(
         status: int, error: str
     ) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
         async def handle(request: Request, exc: Exception) -> JSONResponse:
-            return error_response(request, status, error, str(exc))
+            return error_response(request, status, error, str(exc), getattr(exc, "field", None))
 
         return handle
 
@@ -150,12 +176,13 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         rid = scope.get("state", {}).get("request_id", "-")
-        await send_json(send, 429, "rate_limited", f"rate limit {self.rate} exceeded", rid)
+        detail = f"rate limit {self.rate} exceeded"
+        await send_json(send, scope["path"], 429, "rate_limited", detail, rid)
 
 
-async def send_json(send: Send, status: int, error: str, detail: str, rid: str) -> None:
+async def send_json(send: Send, path: str, status: int, error: str, detail: str, rid: str) -> None:
     """An error body sent from middleware, below the exception handlers."""
-    body = json.dumps({"error": error, "detail": detail, "request_id": rid}).encode()
+    body = json.dumps(error_body(path, status, error, detail, rid)).encode()
     await send(
         {
             "type": "http.response.start",
@@ -200,7 +227,8 @@ class RequestContext:
 
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await send_json(send_with_id, 413, "too_large", f"request body over {limit} bytes", rid)
+            detail = f"request body over {limit} bytes"
+            await send_json(send_with_id, scope["path"], 413, "too_large", detail, rid)
         else:
             seen = {"bytes": 0}
 

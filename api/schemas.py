@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rag.answer import Answer, Turn
+from rag.answer import Answer, Citation, Turn
 from rag.models import PassageRef
 
 ANSWER_EXAMPLE: dict[str, Any] = {
@@ -33,6 +33,11 @@ ANSWER_EXAMPLE: dict[str, Any] = {
     "fallback_reason": None,
     "timings_ms": {"retrieve": 18.2, "answer": 1.1, "total": 19.3},
 }
+
+
+def error_docs(model: type[BaseModel], texts: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the errors a route can give, each with its body model."""
+    return {code: {"model": model, "description": text} for code, text in texts.items()}
 
 
 class AskRequest(BaseModel):
@@ -62,6 +67,14 @@ class AnswerPublic(Answer):
     """An answer whose every sentence cites a passage, or a plain refusal."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [ANSWER_EXAMPLE]})
+
+
+class Sources(BaseModel):
+    """What each `[n]` of an answer cites, for clients that show more than the text."""
+
+    answered: bool = Field(description="False when the papers do not contain the answer.")
+    citations: list[Citation] = Field(description="The passage behind each [n].")
+    related: list[Citation] = Field(description="When refused: the closest passages.")
 
 
 class PaperInfo(BaseModel):

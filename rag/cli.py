@@ -88,3 +88,30 @@ def ask_command(
     )
     if answer.fallback_reason:
         console.print(f"({answer.fallback_reason})", style="dim", markup=False)
+
+
+@app.command("cite")
+def cite_command(
+    paper_id: Annotated[str, typer.Argument(metavar="ID", help="Paper id, as in papers.toml.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="bibtex, ris or csl-json.")] = "bibtex",
+) -> None:
+    """Print an indexed paper's citation, from what papers.toml says about it."""
+    from rag.citations import cite
+    from rag.errors import NoIndexError, RagError
+    from rag.settings import get_settings
+    from rag.store import ChunkStore
+
+    try:
+        store = ChunkStore.open(get_settings())
+        papers = store.papers()
+        if not papers:
+            raise NoIndexError(store.index_name)
+        record = papers.get(paper_id)
+        if record is None:
+            raise RagError(
+                f"no paper with id {paper_id!r}", fix=f"indexed: {', '.join(sorted(papers))}"
+            )
+        typer.echo(cite(record, fmt), nl=False)
+    except RagError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from exc

@@ -98,7 +98,7 @@ class Pipeline:
             answer = Answer(answer=body, answered=True, citations=citations, backend=EXTRACTIVE)
             if self.llm:
                 answer = self._generate(self.llm, standalone, passages, answer, fallback)
-        answer.retrieved = [_ranked(i, p) for i, p in enumerate(passages, start=1)]
+        answer.retrieved = [ranked(i, p) for i, p in enumerate(passages, start=1)]
         if fallback:
             answer.fallback_reason = "; ".join(fallback)
         done = time.perf_counter()
@@ -215,7 +215,8 @@ def is_follow_up(text: str) -> bool:
     return bool(FOLLOW_UP.match(text)) or len(content_terms(text)) < 3
 
 
-def _ranked(rank: int, p: ScoredPassage) -> Retrieved:
+def ranked(rank: int, p: ScoredPassage) -> Retrieved:
+    """A retrieved passage with its rank, as answers and passage searches report it."""
     return Retrieved(rank=rank, **p.model_dump(include=set(Retrieved.model_fields) - {"rank"}))
 
 

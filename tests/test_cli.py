@@ -6,6 +6,9 @@ import os
 import subprocess
 from pathlib import Path
 
+import rispy
+
+from rag.settings import Settings
 from tests.utils.cli import RAG, run_rag
 
 
@@ -60,3 +63,16 @@ def test_ask_prints_answer_with_sources_and_json(corpus: Path, tmp_path: Path) -
     assert data["answered"] is False and data["related"]
     bad = run_rag(["ask", "   "], corpus, tmp_path / "data")
     assert bad.returncode == 2 and "question" in bad.stderr
+
+
+def test_cite_prints_each_format_and_fails_plainly(indexed_settings: Settings) -> None:
+    corpus, data = indexed_settings.corpus_dir, indexed_settings.data_dir
+    bib = run_rag(["cite", "russia-korean-crisis-2018"], corpus, data)
+    assert bib.returncode == 0, bib.stderr
+    assert bib.stdout.startswith("@article{russia-korean-crisis-2018,")
+    ris = run_rag(["cite", "russia-korean-crisis-2018", "--format", "ris"], corpus, data)
+    assert rispy.loads(ris.stdout)[0]["authors"] == ["Koslov, Anton"]
+    unknown = run_rag(["cite", "nope"], corpus, data)
+    assert unknown.returncode == 2 and "no paper with id 'nope'" in unknown.stderr
+    bad = run_rag(["cite", "russia-korean-crisis-2018", "--format", "endnote"], corpus, data)
+    assert bad.returncode == 2 and "format" in bad.stderr

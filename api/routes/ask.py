@@ -13,7 +13,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.deps import KeyDep, PipelineDep, SettingsDep
 from api.errors import ApiError
-from api.schemas import AnswerPublic, AskRequest, ErrorBody
+from api.schemas import AnswerPublic, AskRequest, ErrorBody, error_docs
 from rag.answer import Answer
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -24,17 +24,23 @@ SENTENCE_END = re.compile(r"(?<=\]) (?=\S)")
 
 router = APIRouter(tags=["ask"], dependencies=[KeyDep])
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorBody, "description": text}
-    for code, text in {
+ERRORS = error_docs(
+    ErrorBody,
+    {
         401: "API key missing or wrong",
         413: "request body too large",
         422: "bad input, naming the field",
         429: "rate limit exceeded",
         503: "no index yet: run `rag ingest`",
         504: "the answer took longer than the request timeout",
-    }.items()
-}
+    },
+)
+
+
+def stream_pieces(text: str) -> list[str]:
+    """The answer a cited sentence at a time; joined, the pieces are exactly `text`."""
+    pieces = SENTENCE_END.split(text)
+    return [p + " " for p in pieces[:-1]] + pieces[-1:]
 
 
 async def answer_in_time(pipeline: Pipeline, settings: Settings, body: AskRequest) -> Answer:
@@ -88,11 +94,8 @@ async def ask_stream(
             return
         sources = answer.citations or answer.related
         yield ServerSentEvent(json.dumps([c.model_dump() for c in sources]), event="citations")
-        pieces = SENTENCE_END.split(answer.answer)
-        for i, piece in enumerate(pieces):
-            yield ServerSentEvent(
-                json.dumps(piece + ("" if i == len(pieces) - 1 else " ")), event="token"
-            )
+        for piece in stream_pieces(answer.answer):
+            yield ServerSentEvent(json.dumps(piece), event="token")
         yield ServerSentEvent(answer.model_dump_json(), event="done")
 
     return EventSourceResponse(events(), ping=15)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 
 from api.deps import KeyDep, PipelineDep, SettingsDep
 from api.errors import ApiError
 from api.schemas import ErrorBody, PaperInfo, PassageView
 from ingest.library import PaperNotFoundError, Upload, add_paper, remove_paper
+from rag.citations import MEDIA_TYPES, CitationFormat, cite
 from rag.models import PaperRecord
+from rag.pipeline import Pipeline
 from rag.retrieval import as_passage
 
 router = APIRouter(tags=["papers"])
@@ -43,13 +46,46 @@ def list_papers(pipeline: PipelineDep) -> list[PaperInfo]:
     return [info(r) for r in sorted(snapshot.papers.values(), key=lambda r: r.meta.title)]
 
 
-@router.get("/papers/{paper_id}", response_model=PaperInfo, responses=NOT_FOUND)
-def get_paper(paper_id: str, pipeline: PipelineDep) -> PaperInfo:
-    """One paper."""
+def indexed(pipeline: Pipeline, paper_id: str) -> PaperRecord:
+    """The indexed paper with this id, or a 404."""
     record = pipeline.retriever.snapshots.current().papers.get(paper_id)
     if record is None:
         raise PaperNotFoundError(paper_id)
-    return info(record)
+    return record
+
+
+@router.get("/papers/{paper_id}", response_model=PaperInfo, responses=NOT_FOUND)
+def get_paper(paper_id: str, pipeline: PipelineDep) -> PaperInfo:
+    """One paper."""
+    return info(indexed(pipeline, paper_id))
+
+
+@router.get(
+    "/papers/{paper_id}/cite",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The citation; only fields papers.toml knows are written.",
+            "content": {
+                MEDIA_TYPES["bibtex"]: {"schema": {"type": "string"}},
+                MEDIA_TYPES["ris"]: {"schema": {"type": "string"}},
+                MEDIA_TYPES["csl-json"]: {"schema": {"type": "array", "items": {"type": "object"}}},
+            },
+        },
+        **NOT_FOUND,
+        422: {"model": ErrorBody, "description": "unknown format"},
+    },
+)
+def cite_paper(
+    paper_id: str,
+    pipeline: PipelineDep,
+    fmt: Annotated[
+        CitationFormat, Query(alias="format", description="bibtex, ris or csl-json.")
+    ] = "bibtex",
+) -> Response:
+    """A paper's citation for a reference manager: BibTeX, RIS or CSL-JSON."""
+    text = cite(indexed(pipeline, paper_id), fmt)
+    return Response(text, media_type=f"{MEDIA_TYPES[fmt]}; charset=utf-8")
 
 
 @router.post(

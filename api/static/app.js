@@ -116,6 +116,8 @@ async function openPassage(source) {
   $("passage-text").textContent = source.text;
   $("passage-before").textContent = "";
   $("passage-after").textContent = "";
+  $("copy-bibtex").dataset.paper = source.paper_id;
+  $("copy-status").textContent = "";
   $("close-passage").focus();
   try {
     const r = await fetch(`/passages/${encodeURIComponent(source.chunk_id)}`);
@@ -126,6 +128,22 @@ async function openPassage(source) {
     }
   } catch (err) {
     $("passage-after").textContent = "";
+  }
+}
+
+// The shown source's paper as BibTeX, from the server's citation export, to the clipboard.
+async function copyBibtex() {
+  const status = $("copy-status");
+  const paper = $("copy-bibtex").dataset.paper;
+  try {
+    const r = await fetch(`/papers/${encodeURIComponent(paper)}/cite?format=bibtex`);
+    if (!r.ok) throw new Error((await r.json().catch(() => ({}))).detail || r.statusText);
+    await navigator.clipboard.writeText(await r.text());
+    status.className = "";
+    status.textContent = "Copied";
+  } catch (err) {
+    status.className = "error";
+    status.textContent = `Could not copy: ${err.message}`;
   }
 }
 
@@ -291,6 +309,7 @@ function wire() {
     $("question").focus();
   });
   $("close-passage").addEventListener("click", closePassage);
+  $("copy-bibtex").addEventListener("click", copyBibtex);
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && !$("passage").hidden) closePassage();
   });

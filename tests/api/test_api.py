@@ -150,6 +150,20 @@ def test_papers_passages_health_metrics(client: httpx.Client) -> None:
     assert_error(client.put("/ask", json={}), 405, "method_not_allowed")
 
 
+def test_cite_exports_each_format_and_names_bad_input(client: httpx.Client) -> None:
+    r = client.get("/papers/russia-korean-crisis-2018/cite", params={"format": "bibtex"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-bibtex")
+    assert r.text.startswith("@article{russia-korean-crisis-2018,") and "Anton Koslov" in r.text
+    assert client.get(f"/papers/{PAPER1}/cite").text.startswith(f"@misc{{{PAPER1},")
+    ris = client.get(f"/papers/{PAPER1}/cite", params={"format": "ris"})
+    assert ris.text.startswith("TY  - GEN") and "SP  - 31" in ris.text
+    csl = client.get(f"/papers/{PAPER1}/cite", params={"format": "csl-json"}).json()
+    assert csl[0]["title"] == "Russia's Korea Policy in the 21st Century"
+    assert_error(client.get("/papers/nope/cite"), 404, "not_found", "nope")
+    bad = client.get(f"/papers/{PAPER1}/cite", params={"format": "endnote"})
+    assert_error(bad, 422, "invalid_input", "format:")
+
+
 def test_openapi_has_an_example_for_every_request_and_response(client: httpx.Client) -> None:
     schema = client.get("/openapi.json").json()
     for name in ("AskRequest", "AnswerPublic", "PaperInfo", "PassageView", "Health", "ErrorBody"):

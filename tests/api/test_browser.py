@@ -1,4 +1,4 @@
-"""The chat page in headless Debian chromium (Playwright): ask, stream, cite, upload, refuse.
+"""The chat page in headless Debian chromium (Playwright): ask, stream, cite, copy, upload, refuse.
 
 Screenshots land in test-output/browser/. Without chromium the tests fail, naming the
 fix: `make test` installs it when run as root.
@@ -27,6 +27,7 @@ def page(api_url: str) -> Iterator[Page]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         context = browser.new_context(viewport={"width": 1280, "height": 860})
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=api_url)
         tab = context.new_page()
         tab.set_default_timeout(30_000)
         tab.goto(api_url)
@@ -56,6 +57,11 @@ def test_ask_stream_and_open_a_citation(page: Page) -> None:
     )
     expect(page.locator("#passage-text")).to_contain_text("two fundamental interests")
     expect(page.locator("#passage-after")).not_to_be_empty()
+    page.click("#copy-bibtex")
+    expect(page.locator("#copy-status")).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("@misc{russia-korea-policy-21st-century,")
+    assert "title = {Russia's Korea Policy in the 21st Century}" in copied
     page.screenshot(path=str(SHOTS / "answer-with-source.png"), full_page=True)
     page.keyboard.press("Escape")
     expect(page.locator("#passage")).to_be_hidden()

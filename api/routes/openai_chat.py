@@ -1,0 +1,198 @@
+"""`POST /v1/chat/completions` and `GET /v1/models`: the chatbot as an OpenAI-compatible model.
+
+Any OpenAI client (Open WebUI, LibreChat, the OpenAI SDKs) can then talk to the papers.
+The last user message is the question and earlier turns are the history. The answer
+keeps its `[n]` markers and ends with a numbered source list, so a plain chat client
+shows the citations; the full citations ride along in extra fields. Each answering
+backend is a model, `papers-<backend>`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from api.deps import KeyDep, PipelinesDep, SettingsDep
+from api.errors import ApiError, openai_error
+from api.openai_schemas import (
+    AssistantMessage,
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionRequest,
+    ChatMessage,
+    Choice,
+    ChunkChoice,
+    Delta,
+    ModelCard,
+    ModelList,
+    OpenAIError,
+)
+from api.routes.ask import answer_in_time, stream_pieces
+from api.schemas import AskRequest, error_docs
+from rag.answer import Answer, Citation, Turn
+from rag.errors import InvalidInputError
+from rag.llm import backend_names
+from rag.pipeline import MAX_HISTORY_TURNS
+
+log = logging.getLogger("api")
+MODEL_PREFIX = "papers-"
+# The source list this API appends to an answer; taken off again when a client sends the
+# answer back as history, so only the answer itself reaches the pipeline.
+SOURCE_LIST = re.compile(r"\n\n(?:Sources|Closest passages):\n\[\d+\] .*\Z", re.S)
+STARTED = int(time.time())
+STREAM_EXAMPLE = 'data: {"object": "chat.completion.chunk", ...}\n\ndata: [DONE]\n\n'
+
+router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[KeyDep])
+ERRORS = error_docs(
+    OpenAIError,
+    {
+        401: "API key missing or wrong",
+        404: "no such model (`model_not_found`)",
+        413: "request body too large",
+        422: "bad input, naming the field in `param`",
+        429: "rate limit exceeded",
+        503: "no index yet, or the chosen backend cannot be loaded",
+        504: "the answer took longer than the request timeout",
+    },
+)
+
+
+@router.get("/models", response_model=ModelList, responses=ERRORS)
+def list_models() -> ModelList:
+    """One model per answering backend; choosing one picks who answers."""
+    return ModelList(
+        data=[ModelCard(id=MODEL_PREFIX + name, created=STARTED) for name in backend_names()]
+    )
+
+
+def backend_for(model: str) -> str:
+    """The backend a model name stands for, or OpenAI's 404 `model_not_found`."""
+    backend = model.removeprefix(MODEL_PREFIX)
+    if not model.startswith(MODEL_PREFIX) or backend not in backend_names():
+        known = ", ".join(MODEL_PREFIX + name for name in backend_names())
+        detail = f"The model {model!r} does not exist; use one of {known}"
+        raise ApiError(404, "model_not_found", detail, "model")
+    return backend
+
+
+def as_ask(body: ChatCompletionRequest) -> AskRequest:
+    """The question (the last message, a user's) and the turns before it as history."""
+    *earlier, last = body.messages
+    if last.role != "user":
+        raise InvalidInputError("messages", "the last message must be the user's question")
+    history = [_turn(m) for m in earlier if m.role in ("user", "assistant")]
+    return AskRequest(
+        question=last.text,
+        top_k=body.top_k,
+        papers=body.papers,
+        history=history[-MAX_HISTORY_TURNS:],
+    )
+
+
+def _turn(message: ChatMessage) -> Turn:
+    text = SOURCE_LIST.sub("", message.text) if message.role == "assistant" else message.text
+    return Turn(role="user" if message.role == "user" else "assistant", content=text)
+
+
+def source_list(answer: Answer) -> str:
+    """The numbered sources a plain chat client shows under the answer."""
+    sources = answer.citations or answer.related
+    if not sources:
+        return ""
+    lines = [f"[{c.n}] {where(c)}" for c in sources]
+    heading = "Sources:" if answer.answered else "Closest passages:"
+    return f"\n\n{heading}\n" + "\n".join(lines)
+
+
+def where(c: Citation) -> str:
+    """`Title (Authors, Year), p. N`, leaving out what is not known."""
+    who = ", ".join(str(x) for x in (c.authors, c.year) if x)
+    return f"{c.title}{f' ({who})' if who else ''}, p. {c.page}"
+
+
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletion,
+    responses={
+        **ERRORS,
+        200: {
+            "description": "The answer; with `stream: true`, `chat.completion.chunk` events "
+            "ending with `data: [DONE]`.",
+            "content": {"text/event-stream": {"example": STREAM_EXAMPLE}},
+        },
+    },
+)
+async def chat_completions(
+    body: ChatCompletionRequest, pipelines: PipelinesDep, settings: SettingsDep
+) -> ChatCompletion | StreamingResponse:
+    """Answer the conversation's last question from the papers, as an OpenAI chat model."""
+    backend = backend_for(body.model)
+    pipeline = await run_in_threadpool(pipelines.get, backend)
+    ask = as_ask(body)
+    pipeline.validate(ask.question, ask.papers, ask.top_k)
+    reply_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+    if body.stream:
+        chunks = stream(
+            lambda: answer_in_time(pipeline, settings, ask), reply_id, created, body.model
+        )
+        return StreamingResponse(
+            chunks, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
+    answer = await answer_in_time(pipeline, settings, ask)
+    return ChatCompletion(
+        id=reply_id,
+        created=created,
+        model=body.model,
+        choices=[Choice(message=AssistantMessage(content=answer.answer + source_list(answer)))],
+        answered=answer.answered,
+        citations=answer.citations,
+        related=answer.related,
+    )
+
+
+async def stream(
+    answering: Callable[[], Awaitable[Answer]], reply_id: str, created: int, model: str
+) -> AsyncIterator[str]:
+    """OpenAI's chunk stream: the role, a cited sentence at a time, the sources, `[DONE]`.
+
+    A failure after the stream opened is sent as an OpenAI error event, which the
+    OpenAI SDKs raise as an error, instead of breaking the connection.
+    """
+
+    def chunk(delta: Delta, finish: Literal["stop"] | None = None, **extra: Any) -> str:
+        choice = ChunkChoice(delta=delta, finish_reason=finish)
+        data = ChatCompletionChunk(
+            id=reply_id, created=created, model=model, choices=[choice], **extra
+        )
+        return f"data: {data.model_dump_json(exclude_none=True)}\n\n"
+
+    try:
+        answer = await answering()
+    except ApiError as exc:
+        yield f"data: {json.dumps(openai_error(exc.status, exc.error, exc.detail))}\n\n"
+        return
+    except Exception:  # the stream is open: report, never crash the connection
+        log.exception("streamed chat completion %s failed", reply_id)
+        error = openai_error(500, "internal", "internal error; the server log has the details")
+        yield f"data: {json.dumps(error)}\n\n"
+        return
+    yield chunk(Delta(role="assistant", content=""))
+    for piece in [*stream_pieces(answer.answer), source_list(answer)]:
+        yield chunk(Delta(content=piece))
+    yield chunk(
+        Delta(),
+        "stop",
+        answered=answer.answered,
+        citations=answer.citations,
+        related=answer.related,
+    )
+    yield "data: [DONE]\n\n"
