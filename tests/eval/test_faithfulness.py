@@ -26,6 +26,7 @@ def judge(embedder: SentenceTransformerEmbedder) -> OfflineJudge:
     [
         ("Moscow suspended economic aid to Pyongyang in 1991.", True, ""),
         ("In 1991, Moscow suspended its economic aid to Pyongyang.", True, ""),
+        (PASSAGE.split(" Russian")[0], True, ""),
         ("Pyongyang suspended economic aid to Moscow in 1991.", False, "swaps"),
         ("Moscow suspended economic aid to Pyongyang in 1993.", False, "numbers"),
         ("Moscow suspended economic aid to Seoul in 1991.", False, "names"),
