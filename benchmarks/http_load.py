@@ -78,12 +78,13 @@ def serve(settings: Settings, workdir: Path, port: int) -> Iterator[Server]:
     rag = Path(sys.executable).parent / "rag"
     log = workdir / "serve.log"
     began = time.perf_counter()
-    process = subprocess.Popen(
-        [str(rag), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=workdir,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(rag), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=workdir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     rss = PeakRss(process.pid)
     url = f"http://127.0.0.1:{port}"
     try:
