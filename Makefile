@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 RAG := $(VENV)/bin/rag
 
-.PHONY: run test lint install dev clean bench-ask chromium eval
+.PHONY: run test lint install dev clean bench chromium eval
 
 run: install
 	$(RAG) ingest
@@ -26,9 +26,10 @@ eval: install
 	$(RAG) ingest
 	$(RAG) eval --out eval-report
 
-# Latency of in-process asks on the eval set; appends its table to BENCHMARKS.md.
-bench-ask: dev
-	$(PY) -m benchmarks.ask_latency --markdown BENCHMARKS.md
+# Every benchmark in one run (several minutes): the tutorial baseline, ingest, in-process
+# and HTTP latency, cold start, memory, a profile; rewrites BENCHMARKS.md and its chart.
+bench: dev
+	$(PY) -m benchmarks.run --markdown BENCHMARKS.md --chart docs/benchmarks.png
 
 # The browser tests drive Debian's chromium (Playwright's own download cannot work here).
 chromium:
@@ -58,13 +59,14 @@ LLAMA_VERSION := 0.3.36
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_OPENMP=OFF
 WHEELHOUSE ?= $(HOME)/.cache/papers-rag/wheels/llama-portable
 
+# The bench extra comes with the dev tools because mypy checks benchmarks/ too.
 $(VENV)/.dev.stamp: pyproject.toml $(VENV)/.install.stamp
 	@ls $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
 		echo "Building llama-cpp-python $(LLAMA_VERSION) once (several minutes on 2 cores)"; \
 		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) wheel --disable-pip-version-check -q \
 			--no-cache-dir --no-deps -w $(WHEELHOUSE) llama-cpp-python==$(LLAMA_VERSION); }
 	$(PIP) install --disable-pip-version-check -q \
-		$(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl -e '.[dev,llamacpp]'
+		$(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl -e '.[dev,llamacpp,bench]'
 	touch $@
 
 clean:

@@ -25,6 +25,9 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        # The API logs each request itself, with its request id; uvicorn's access log
+        # would only repeat that line, at a cost on every request.
+        access_log=False,
     )
 
 

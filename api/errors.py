@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -194,7 +195,10 @@ async def send_json(send: Send, path: str, status: int, error: str, detail: str,
 
 
 class RequestContext:
-    """ASGI middleware: request id, body size limit, and one log line per request.
+    """ASGI middleware: request id, worker pid, body size limit, and one log line per request.
+
+    The `X-Worker-PID` header names the process that answered, so with `--workers N` a
+    slow or wrong answer can be traced to one worker's log.
 
     The size limit reads `Content-Length` and also counts a streamed body, so neither a
     lying header nor a chunked upload gets past it; uploads to /papers get their own,
@@ -223,6 +227,7 @@ class RequestContext:
                 headers = message.setdefault("headers", [])
                 if not any(k.lower() == b"x-request-id" for k, _ in headers):
                     headers.append((b"x-request-id", rid.encode()))
+                headers.append((b"x-worker-pid", str(os.getpid()).encode()))
             await send(message)
 
         declared = headers.get("content-length", "")
