@@ -2,8 +2,9 @@
 
 The OpenAI-compatible routes let a client pick a backend by model name. Each backend's
 pipeline is built the first time it is asked for (loading a model is slow, and most
-servers only ever use one) and shares the app's store and embedding model, so a second
-backend costs its LLM and nothing else.
+servers only ever use one) and shares the app's store and embedding model; only the
+extractive backend and the configured one are offered, so a client cannot make the
+server load a model nobody set up.
 """
 
 from __future__ import annotations

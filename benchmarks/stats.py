@@ -8,11 +8,12 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+from eval.metrics import percentile as nearest_rank
+
 
 def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile of `values` (`share` in 0..1)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+    """Nearest-rank percentile of some values (`share` in 0..1), as the eval computes it."""
+    return nearest_rank(values, share) or 0.0
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -97,7 +98,10 @@ def run_eval(
     settings = get_settings()
     if backend:
         settings = settings.model_copy(update={"backend": backend})
-    questions = load_questions(question_set)[:limit]
+    try:
+        questions = load_questions(question_set)[:limit]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--set") from exc
     judge: Judge = OfflineJudge()
     if judge_name is JudgeName.llm:
         from eval.llm_judge import LLMJudge
@@ -110,10 +114,11 @@ def run_eval(
                 param_hint="--judge",
             )
         judge = LLMJudge(chat)
-    ask = over_http(url, settings) if url else in_process(settings)
     began = time.perf_counter()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
+    with ExitStack() as stack:
+        ask = stack.enter_context(over_http(url, settings)) if url else in_process(settings)
+        progress = stack.enter_context(Progress(*columns, TimeElapsedColumn(), console=console))
         task = progress.add_task("asking", total=len(questions))
         results = run(questions, ask, judge, top_k, lambda q: progress.advance(task))
         calibration = None
@@ -180,16 +185,24 @@ def eval_command(
         ),
     ] = None,
     calibrate_judge: Annotated[
-        bool,
-        typer.Option("--calibrate/--no-calibrate", help="Score the judge on the labelled pairs."),
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--calibrate/--no-calibrate",
+            help="Score the judge on the labelled pairs (default: yes for offline, no for "
+            "llm, which would cost two LLM calls per pair).",
+        ),
+    ] = None,
 ) -> None:
     """Score answers on the eval set: retrieval, citations, facts, faithfulness, refusals."""
     from rag.errors import RagError
 
     console = Console()
     if compare_with:
-        print_comparison(console, *(load_report(p) for p in compare_with))
+        try:
+            reports = [load_report(p) for p in compare_with]
+        except (OSError, ValueError) as exc:
+            raise typer.BadParameter(str(exc), param_hint="--compare") from exc
+        print_comparison(console, *reports)
         return
     if backend and url:
         raise typer.BadParameter("the server at --url answers with its own backend")
@@ -202,7 +215,7 @@ def eval_command(
             backend,
             limit,
             top_k,
-            calibrate_judge,
+            judge is JudgeName.offline if calibrate_judge is None else calibrate_judge,
             console,
         )
     except RagError as exc:

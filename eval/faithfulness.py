@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 from typing import Protocol
 
 import numpy as np
@@ -22,13 +21,13 @@ from rag.answer import Answer
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.sentences import sentences
 from rag.settings import get_settings
-from rag.support import CITE, SentenceVerdict
+from rag.support import CITE, SentenceVerdict, stretches
 from rag.support import judge_sentence as lexical_verdict
 
 Verdict = SentenceVerdict
 # Cosine similarity a sentence needs with its closest stretch of passage text.
 MIN_SIMILARITY = 0.6
-ATTRIBUTION = re.compile(r"^According to [^:\n]*?\(([^()]*)\):\s*")
+ATTRIBUTION = re.compile(r"^According to [^:\n]*?\(([^()]*)\):\s*", re.M)
 
 
 class Judge(Protocol):
@@ -70,7 +69,7 @@ class OfflineJudge:
 
     def similarity(self, sentence: str, passages: Sequence[str]) -> float:
         """Best cosine similarity with one passage sentence or two consecutive ones."""
-        windows = [w for p in passages for w in _windows(sentences(p))]
+        windows = stretches(passages)
         if not windows:
             return 0.0
         claim, *rest = self._unit_vectors([CITE.sub("", sentence), *windows])
@@ -84,10 +83,6 @@ class OfflineJudge:
                 v = np.asarray(vector, dtype=float)
                 self._vectors[text] = v / np.linalg.norm(v)
         return [self._vectors[t] for t in texts]
-
-
-def _windows(parts: list[str]) -> list[str]:
-    return parts + [f"{a} {b}" for a, b in pairwise(parts)]
 
 
 @lru_cache(maxsize=1)

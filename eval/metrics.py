@@ -7,13 +7,14 @@ into the shares and percentiles a report shows, overall or for one category.
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from eval.faithfulness import JudgedSentence
+from eval.faithfulness import ATTRIBUTION, JudgedSentence
 from eval.questions import EvalQuestion
 from rag.answer import Answer
 
@@ -95,8 +96,12 @@ def cites_gold_papers(answer: Answer, q: EvalQuestion) -> bool:
 
 
 def _tokens(text: str) -> list[str]:
-    """SQuAD-style normal form: lower case, no punctuation, articles or citation markers."""
-    text = MARKERS.sub(" ", text).lower()
+    """SQuAD-style normal form: lower case, no punctuation, articles, markers or attribution.
+
+    The extractive "According to Title (Author, Year, p. N):" opening says where the
+    answer comes from, not what it says, so it is not scored against the reference.
+    """
+    text = MARKERS.sub(" ", ATTRIBUTION.sub("", text)).lower()
     text = text.translate(str.maketrans(string.punctuation, " " * len(string.punctuation)))
     return ARTICLES.sub(" ", text).split()
 
@@ -132,10 +137,10 @@ def question_metrics(
     """
     if not q.answerable:
         return {"faithfulness": faithful}
-    ranked = [r.text for r in sorted(answer.retrieved, key=lambda r: r.rank)]
+    ranked = [r.text for r in sorted(answer.retrieved, key=lambda r: r.rank)][:top_k]
     return {
-        "evidence_recall": evidence_recall(ranked[:top_k], q.evidence),
-        "mrr": reciprocal_rank(ranked, q.evidence),
+        "evidence_recall": evidence_recall(ranked, q.evidence) if ranked else None,
+        "mrr": reciprocal_rank(ranked, q.evidence) if ranked else None,
         "citation_precision": citation_precision(answer, q),
         "citation_recall": citation_recall(answer, q),
         "right_papers": float(cites_gold_papers(answer, q)),
@@ -162,12 +167,12 @@ def _mean(values: Sequence[Value]) -> Value:
     return sum(known) / len(known) if known else None
 
 
-def percentile(values: Sequence[float], share: float) -> Value:
-    """Nearest-rank percentile; `None` for no values."""
+def percentile(values: Sequence[float], share: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with `share` of them at or below it."""
     if not values:
         return None
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def _share(hits: int, total: int) -> Value:

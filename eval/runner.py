@@ -8,10 +8,12 @@ so over HTTP it includes the network and the server's queueing.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 import httpx
+from pydantic import ValidationError
 
 from eval.faithfulness import Judge, score_answer
 from eval.metrics import QuestionResult, question_metrics
@@ -49,23 +51,30 @@ def in_process(settings: Settings) -> Asker:
     return ask
 
 
-def over_http(url: str, settings: Settings, timeout_s: float = 120.0) -> Asker:
-    """Ask a running server's `POST /ask`, sending the API key when one is set."""
+@contextmanager
+def over_http(url: str, settings: Settings, timeout_s: float = 120.0) -> Iterator[Asker]:
+    """Ask a running server's `POST /ask` on one connection, with the API key if set."""
     headers = {}
     if settings.api_key is not None:
         headers["Authorization"] = f"Bearer {settings.api_key.get_secret_value()}"
-    client = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout_s)
 
-    def ask(question: str, top_k: int) -> Answer:
-        try:
-            response = client.post("/ask", json={"question": question, "top_k": top_k})
-        except httpx.HTTPError as exc:
-            raise EvalRunError(f"cannot reach {url}: {exc}") from exc
-        if response.status_code != 200:
-            raise EvalRunError(f"{url}/ask answered {response.status_code}: {response.text[:300]}")
-        return Answer.model_validate(response.json())
+    with httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout_s) as client:
 
-    return ask
+        def ask(question: str, top_k: int) -> Answer:
+            try:
+                response = client.post("/ask", json={"question": question, "top_k": top_k})
+            except httpx.HTTPError as exc:
+                raise EvalRunError(f"cannot reach {url}: {exc}") from exc
+            if response.status_code != 200:
+                raise EvalRunError(
+                    f"{url}/ask answered {response.status_code}: {response.text[:300]}"
+                )
+            try:
+                return Answer.model_validate(response.json())
+            except (ValueError, ValidationError) as exc:
+                raise EvalRunError(f"{url}/ask did not answer with an Answer: {exc}") from exc
+
+        yield ask
 
 
 def run(

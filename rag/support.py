@@ -113,9 +113,14 @@ def numbers(text: str) -> set[str]:
 
 
 def _names(text: str) -> set[str]:
-    """Capitalised words past the first, hyphenated ones whole: people, places, months."""
-    words = NAME.findall(text)
-    return {w.lower() for w in words[1:] if w.lower() not in STOPWORDS}
+    """Capitalised words but the sentence's first word, hyphenated ones whole."""
+    first = WORD.search(text)
+    opening = first.start() if first else -1
+    return {
+        m.group().lower()
+        for m in NAME.finditer(text)
+        if m.start() != opening and m.group().lower() not in STOPWORDS
+    }
 
 
 def _mentioned(name: str, evidence: str, found: set[str]) -> bool:
@@ -162,11 +167,38 @@ def closest_stretch(claim_terms: set[str], passages: Sequence[str]) -> str:
     A pair lets a claim that condenses two sentences meet both; on a tie the shorter
     stretch wins, so a claim copied from one sentence is compared with that sentence.
     """
-    stretches = []
+    return max(
+        stretches(passages), key=lambda s: (len(claim_terms & vocabulary(s)), -len(s)), default=""
+    )
+
+
+def stretches(passages: Sequence[str]) -> list[str]:
+    """Every sentence of the passages, and every pair of consecutive ones."""
+    out = []
     for p in passages:
         parts = sentences(p)
-        stretches += parts + [f"{a} {b}" for a, b in pairwise(parts)]
-    return max(stretches, key=lambda s: (len(claim_terms & vocabulary(s)), -len(s)), default="")
+        out += parts + [f"{a} {b}" for a, b in pairwise(parts)]
+    return out
+
+
+def _copied(claim: str, passages: Sequence[str]) -> bool:
+    """The claim is one passage sentence, or a run of them, word for word.
+
+    Whole sentences only: "the sanctions failed." is in "It is not true that the
+    sanctions failed." as text, but not as a claim the passage makes.
+    """
+    target = " ".join(claim.split())
+    for p in passages:
+        parts = [" ".join(s.split()) for s in sentences(p)]
+        for i in range(len(parts)):
+            run = ""
+            for part in parts[i:]:
+                run = f"{run} {part}".strip()
+                if run == target:
+                    return True
+                if len(run) >= len(target):
+                    break
+    return False
 
 
 def reversed_word(claim: str, stretch: str) -> tuple[str, str] | None:
@@ -242,7 +274,7 @@ def judge_sentence(sentence: str, passages: Sequence[str]) -> SentenceVerdict:
     """Support of one sentence by the passages: numbers, names, content, polarity, roles."""
     claim = CITE.sub("", sentence).strip()
     evidence = " ".join(passages)
-    if claim and " ".join(claim.split()) in " ".join(evidence.split()):
+    if claim and _copied(claim, passages):
         return SentenceVerdict(True, 1.0)
     missing_numbers = sorted(numbers(claim) - numbers(evidence))
     if missing_numbers:

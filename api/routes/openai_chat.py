@@ -40,8 +40,9 @@ from api.routes.ask import answer_in_time, stream_pieces
 from api.schemas import AskRequest, error_docs
 from rag.answer import Answer, Citation, Turn
 from rag.errors import InvalidInputError
-from rag.llm import backend_names
+from rag.llm import EXTRACTIVE
 from rag.pipeline import MAX_HISTORY_TURNS
+from rag.settings import Settings
 
 log = logging.getLogger("api")
 MODEL_PREFIX = "papers-"
@@ -66,19 +67,27 @@ ERRORS = error_docs(
 )
 
 
+def offered(settings: Settings) -> list[str]:
+    """The extractive backend and the configured one, and no other.
+
+    A client naming a model must not make the server load one nobody set up.
+    """
+    return sorted({EXTRACTIVE, settings.backend})
+
+
 @router.get("/models", response_model=ModelList, responses=ERRORS)
-def list_models() -> ModelList:
-    """One model per answering backend; choosing one picks who answers."""
+def list_models(settings: SettingsDep) -> ModelList:
+    """One model per backend this server answers with; choosing one picks who answers."""
     return ModelList(
-        data=[ModelCard(id=MODEL_PREFIX + name, created=STARTED) for name in backend_names()]
+        data=[ModelCard(id=MODEL_PREFIX + name, created=STARTED) for name in offered(settings)]
     )
 
 
-def backend_for(model: str) -> str:
+def backend_for(model: str, settings: Settings) -> str:
     """The backend a model name stands for, or OpenAI's 404 `model_not_found`."""
     backend = model.removeprefix(MODEL_PREFIX)
-    if not model.startswith(MODEL_PREFIX) or backend not in backend_names():
-        known = ", ".join(MODEL_PREFIX + name for name in backend_names())
+    if not model.startswith(MODEL_PREFIX) or backend not in offered(settings):
+        known = ", ".join(MODEL_PREFIX + name for name in offered(settings))
         detail = f"The model {model!r} does not exist; use one of {known}"
         raise ApiError(404, "model_not_found", detail, "model")
     return backend
@@ -135,10 +144,10 @@ async def chat_completions(
     body: ChatCompletionRequest, pipelines: PipelinesDep, settings: SettingsDep
 ) -> ChatCompletion | StreamingResponse:
     """Answer the conversation's last question from the papers, as an OpenAI chat model."""
-    backend = backend_for(body.model)
+    backend = backend_for(body.model, settings)
     pipeline = await run_in_threadpool(pipelines.get, backend)
     ask = as_ask(body)
-    pipeline.validate(ask.question, ask.papers, ask.top_k)
+    await run_in_threadpool(pipeline.validate, ask.question, ask.papers, ask.top_k)
     reply_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if body.stream:
         chunks = stream(

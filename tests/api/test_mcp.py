@@ -83,6 +83,11 @@ async def papers_are_resources(session: ClientSession) -> None:
 
 
 async def session_over_stdio(settings: Settings) -> None:
+    with anyio.fail_after(300):
+        await _session(settings)
+
+
+async def _session(settings: Settings) -> None:
     env = {"RAG_CORPUS_DIR": str(settings.corpus_dir), "RAG_DATA_DIR": str(settings.data_dir)}
     server = StdioServerParameters(command=RAG, args=["mcp"], env=env)
     async with stdio_client(server) as (read, write), ClientSession(read, write) as session:

@@ -34,9 +34,14 @@ def ask(sdk: OpenAI, question: str) -> openai.types.chat.ChatCompletion:
     )
 
 
-def test_models_list_one_model_per_backend(sdk: OpenAI) -> None:
-    ids = {m.id for m in sdk.models.list()}
-    assert ids == {"papers-extractive", "papers-llamacpp", "papers-openai"}
+def test_models_list_the_backends_this_server_answers_with(sdk: OpenAI) -> None:
+    assert {m.id for m in sdk.models.list()} == {"papers-extractive"}
+    with pytest.raises(openai.NotFoundError) as unconfigured:
+        sdk.chat.completions.create(
+            model="papers-llamacpp", messages=[{"role": "user", "content": QUESTION}]
+        )
+    assert unconfigured.value.code == "model_not_found"
+    assert "papers-extractive" in unconfigured.value.message
 
 
 def test_an_answer_keeps_its_markers_and_ends_with_its_sources(sdk: OpenAI) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,7 +21,10 @@ from tests.conftest import free_port, wait_for_http
 
 QUESTION = "How far is Vladivostok from the North Korean border?"
 AT_ONCE = 8
-MIN_ROUNDS, MAX_ROUNDS = 4, 25
+MIN_ROUNDS = 4
+# uvicorn serves from the first worker that is up; the second may still be loading its
+# model on a busy machine, so ask for this long before saying it never answered.
+PATIENCE_S = 180
 
 
 @pytest.fixture
@@ -52,18 +56,26 @@ def two_workers(server_settings: Settings, tmp_path: Path) -> Iterator[str]:
         "RAG_RATE_LIMIT": "10000/minute",
     }
     log = tmp_path / "serve.log"
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "rag"), "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        cwd=tmp_path,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_for_http(f"{url}/health", proc, log, 120)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "rag"),
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+            ],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        wait_for_http(f"{url}/health", proc, log, 120)
+        yield url
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def ask(url: str) -> tuple[str, dict[str, Any]]:
@@ -78,11 +90,12 @@ def ask(url: str) -> tuple[str, dict[str, Any]]:
 def test_two_workers_on_one_chroma_server_answer_alike(two_workers: str) -> None:
     answers: dict[str, list[dict[str, Any]]] = {}
     with ThreadPoolExecutor(AT_ONCE) as pool:
-        for round_no in range(1, MAX_ROUNDS + 1):
+        deadline = time.monotonic() + PATIENCE_S
+        rounds = 0
+        while rounds < MIN_ROUNDS or (len(answers) < 2 and time.monotonic() < deadline):
             for pid, body in pool.map(ask, [two_workers] * AT_ONCE):
                 answers.setdefault(pid, []).append(body)
-            if round_no >= MIN_ROUNDS and len(answers) >= 2:
-                break
+            rounds += 1
     assert len(answers) >= 2, f"only worker(s) {sorted(answers)} answered"
     every = [body for bodies in answers.values() for body in bodies]
     assert every[0]["answered"] and every[0]["citations"]

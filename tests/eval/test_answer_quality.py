@@ -26,7 +26,7 @@ def test_extractive_answers_meet_the_bar(
     scores = summarise(results)
     assert (scores["right_papers"] or 0) >= 0.95
     assert (scores["refusal_recall"] or 0) >= 0.90
-    assert (scores["false_refusals"] or 1) <= 0.05
+    assert scores["false_refusals"] is not None and scores["false_refusals"] <= 0.05
     assert (scores["key_facts"] or 0) >= 0.90
     assert (scores["evidence_recall"] or 0) >= 0.90
     assert (scores["faithfulness"] or 0) >= 0.95

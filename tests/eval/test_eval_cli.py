@@ -57,11 +57,11 @@ def test_eval_over_http_holds_the_bar_and_compares(
     assert all((first / name).exists() for name in REPORTS)
     code, out = eval_cli(
         ["--url", server_url, "--limit", "4", "--no-calibrate", "--out", str(second),
-         "--fail-under", "key_facts=1.01", "--fail-under", "latency_p95_ms=100000"],
+         "--fail-under", "key_facts=1.01", "--fail-under", "false_refusals=1"],
         indexed_settings,
     )  # fmt: skip
     assert code == 1, out
-    assert "key_facts" in out and "limit 1.01" in out and "latency_p95_ms =" not in out
+    assert "key_facts" in out and "limit 1.01" in out and "false_refusals =" not in out
     assert all((second / name).exists() for name in REPORTS)
     code, out = eval_cli(
         ["--compare", str(first / "report.json"), str(second / "report.json")], indexed_settings

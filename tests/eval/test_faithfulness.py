@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eval.calibration import CALIBRATION_SET, HOLDOUT_SET, calibrate, load_pairs
-from eval.faithfulness import OfflineJudge, cited_sentences, score_answer
+from eval.faithfulness import OfflineJudge, cited_sentences, judge_sentence, score_answer
 from rag.answer import Answer, Citation
 from rag.embeddings import SentenceTransformerEmbedder
 
@@ -104,3 +104,10 @@ def test_every_labelled_passage_is_verbatim_from_a_cleaned_paper() -> None:
     assert len({p.id for p in pairs}) == len(pairs)
     for pair in pairs:
         assert " ".join(pair.passage.split()) in cleaned[pair.paper], pair.id
+
+
+def test_a_fragment_or_a_name_at_the_start_gets_no_free_pass() -> None:
+    negated = judge_sentence("the sanctions failed.", ["It is not true that the sanctions failed."])
+    assert not negated.supported and "negation" in negated.reason
+    first = judge_sentence("1991: Seoul suspended economic aid to Pyongyang.", [PASSAGE])
+    assert not first.supported and "seoul" in first.reason

@@ -66,7 +66,12 @@ def test_judge_failure_is_a_verdict_not_a_crash(indexed_settings: Settings) -> N
 def test_rag_eval_with_the_llm_judge_on_a_real_server(
     indexed_settings: Settings, llama_server: str, tmp_path: Path
 ) -> None:
-    env = {"RAG_BACKEND": "openai", "RAG_LLM_BASE_URL": llama_server, "RAG_LLM_MODEL": "gemma"}
+    env = {
+        "RAG_BACKEND": "openai",
+        "RAG_LLM_BASE_URL": llama_server,
+        "RAG_LLM_MODEL": "gemma",
+        "RAG_LLM_MAX_TOKENS": "64",
+    }
     args = ["eval", "--judge", "llm", "--limit", "1", "--no-calibrate", "--out", str(tmp_path)]
     done = run_rag(args, indexed_settings.corpus_dir, indexed_settings.data_dir, env)
     assert done.returncode == 0, done.stdout + done.stderr

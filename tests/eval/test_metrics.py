@@ -94,16 +94,19 @@ def test_token_f1_ignores_case_punctuation_articles_and_markers() -> None:
 
 def test_retrieval_metrics_use_the_ranked_passages_up_to_k() -> None:
     q = question()
-    third = question_metrics(q, answer("a", retrieved=("a", "b", GOLD)), 1.0, top_k=2)
-    assert third["evidence_recall"] == 0.0
-    assert third["mrr"] == pytest.approx(1 / 3)
+    third = answer("a", retrieved=("a", "b", GOLD))
+    assert question_metrics(q, third, 1.0, top_k=2)["evidence_recall"] == 0.0
+    assert question_metrics(q, third, 1.0, top_k=2)["mrr"] == 0.0
+    assert question_metrics(q, third, 1.0, top_k=3)["mrr"] == pytest.approx(1 / 3)
+    unknown = question_metrics(q, answer("a"), 1.0, top_k=2)
+    assert unknown["evidence_recall"] is None and unknown["mrr"] is None
     second = question_metrics(q, answer("a", retrieved=("a", GOLD)), 1.0, top_k=2)
     assert second["evidence_recall"] == 1.0 and second["mrr"] == 0.5
 
 
 def test_summary_counts_refusals_both_ways_and_skips_what_does_not_apply() -> None:
     good = result(question(), answer("May 15, 2000, credentials", retrieved=(GOLD,)), 10)
-    refused = result(question(), answer("no", (), answered=False), 20, faithful=None)
+    refused = result(question(), answer("no", (), False, retrieved=("x",)), 20, faithful=None)
     off_topic = result(question(answerable=False), answer("no", (), answered=False), 30, None)
     answered_off = result(question(answerable=False), answer("yes"), 40, faithful=0.5)
     scores = summarise([good, refused, off_topic, answered_off])
@@ -114,7 +117,7 @@ def test_summary_counts_refusals_both_ways_and_skips_what_does_not_apply() -> No
     assert scores["false_refusals"] == pytest.approx(0.5)
     assert scores["refusal_recall"] == pytest.approx(0.5)
     assert scores["refusal_precision"] == pytest.approx(0.5)
-    assert scores["latency_p50_ms"] == 30 and scores["latency_p95_ms"] == 40
+    assert scores["latency_p50_ms"] == 20 and scores["latency_p95_ms"] == 40
     empty = summarise([])
     assert empty["key_facts"] is None and empty["refusal_precision"] is None
 

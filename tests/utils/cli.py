@@ -13,7 +13,7 @@ RAG = str(Path(sys.executable).parent / "rag")
 def run_rag(
     args: list[str], corpus: Path, data: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`rag ARGS` over this corpus and data folder, output captured, never raising."""
+    """`rag ARGS` over this corpus and data folder, output captured, a failing exit kept."""
     env = {
         **os.environ,
         "RAG_CORPUS_DIR": str(corpus),
