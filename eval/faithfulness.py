@@ -27,6 +27,7 @@ from rag.support import judge_sentence as lexical_verdict
 Verdict = SentenceVerdict
 # Cosine similarity a sentence needs with its closest stretch of passage text.
 MIN_SIMILARITY = 0.6
+CITE_RUN = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
 ATTRIBUTION = re.compile(r"^According to [^:\n]*?\(([^()]*)\):\s*", re.M)
 
 
@@ -116,24 +117,27 @@ class AnswerFaithfulness:
 def cited_sentences(text: str) -> list[tuple[str, tuple[int, ...]]]:
     """Each sentence with the markers it rests on.
 
-    The "According to Title (p. 3):" opening of an extractive paragraph is attribution,
-    not a claim, and is left out. A sentence without a marker rests on the next marker
-    in its paragraph, the way one citation closes a run of sentences; one after the last
-    marker cites nothing.
+    Markers split the text: the sentences before a marker rest on it, the way one
+    citation closes a run of sentences, even where the sentence splitter would not have
+    ended a sentence there (a closing quote). Sentences after the last marker of a
+    paragraph cite nothing. The "According to Title (p. 3):" opening of an extractive
+    paragraph is attribution, not a claim, and is left out.
     """
     out: list[tuple[str, tuple[int, ...]]] = []
     for paragraph in text.split("\n\n"):
-        pending: list[str] = []
-        for sentence in sentences(ATTRIBUTION.sub("", paragraph.strip())):
-            marks = tuple(int(n) for m in CITE.finditer(sentence) for n in m.group(1).split(","))
-            bare = CITE.sub("", sentence).strip()
-            if not marks:
-                pending.append(bare)
-                continue
-            out += [(s, marks) for s in pending] + [(bare, marks)]
-            pending = []
-        out += [(s, ()) for s in pending]
-    return [(s, marks) for s, marks in out if s]
+        body = ATTRIBUTION.sub("", paragraph.strip())
+        start = 0
+        for run in CITE_RUN.finditer(body):
+            marks = tuple(int(n) for n in re.findall(r"\d+", run.group()))
+            out += [(s, marks) for s in _claims(body[start : run.start()])]
+            start = run.end()
+        out += [(s, ()) for s in _claims(body[start:])]
+    return out
+
+
+def _claims(text: str) -> list[str]:
+    """The sentences of a stretch between markers, less a full stop left from the last."""
+    return [s for s in sentences(text.lstrip(" .;,")) if any(c.isalnum() for c in s)]
 
 
 def score_answer(answer: Answer, judge: Judge | None = None) -> AnswerFaithfulness:

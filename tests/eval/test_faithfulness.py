@@ -49,12 +49,13 @@ def test_each_kind_of_edit_is_caught(
 def test_sentences_rest_on_the_marker_that_closes_their_run() -> None:
     text = (
         "According to Russia and the Korean Crisis (Koslov, 2018, p. 3): First claim. "
-        "Second claim [1]. Third claim [2, 3].\n\nUncited tail."
+        'Second "quoted." [1] Third claim [2, 3]. Fourth. [4]\n\nUncited tail.'
     )
     assert cited_sentences(text) == [
         ("First claim.", (1,)),
-        ("Second claim.", (1,)),
-        ("Third claim.", (2, 3)),
+        ('Second "quoted."', (1,)),
+        ("Third claim", (2, 3)),
+        ("Fourth.", (4,)),
         ("Uncited tail.", ()),
     ]
 
