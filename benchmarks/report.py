@@ -178,18 +178,21 @@ def profile_summary(p: Profile) -> str:
     )
 
 
+# A 1-minute load average above this before the run means something else was working.
+BUSY_LOAD = 1.0
+
+
 def machine(m: Machine) -> str:
     """The machine and how busy it was."""
-    shared = (
-        "The machine was shared: other processes were running during the run, so the "
-        "latencies and throughputs are pessimistic and noisy."
-        if max(m.load_before, m.load_after) > 0.5
-        else "The machine was otherwise idle."
+    busy = (
+        " Other work was running as it started, so latencies and throughputs are pessimistic."
+        if m.load_before > BUSY_LOAD
+        else ""
     )
     return (
         f"{m.system}, {m.cpu}, {m.cores} cores, {m.memory_gib:.0f} GiB memory, Python "
-        f"{m.python}. 1-minute load average {m.load_before:.2f} at the start and "
-        f"{m.load_after:.2f} at the end of the run. {shared}"
+        f"{m.python}. 1-minute load average {m.load_before:.2f} as the run started and "
+        f"{m.load_after:.2f} at its end (the end includes the benchmark's own load).{busy}"
     )
 
 
