@@ -29,7 +29,7 @@ STAGES: dict[tuple[str, str, str | None], str] = {
     ("rag/extractive.py", "pick_sentences", None): "answering: picking sentences",
     ("rag/refusal.py", "judge_evidence", None): "answering: refusal check",
     ("rag/extractive.py", "compose", None): "answering: composing",
-    ("rag/pipeline.py", "_ranked", None): "other pipeline work (validation, pydantic models)",
+    ("rag/pipeline.py", "ranked", None): "other pipeline work (validation, pydantic models)",
 }
 
 

@@ -88,7 +88,7 @@ def run_eval(
     console: Console,
 ) -> Report:
     """Ask, judge and score the set; the report, not yet written anywhere."""
-    from eval.calibration import calibrate, load_pairs
+    from eval.calibration import CALIBRATION_SET, calibrate, load_pairs
     from eval.faithfulness import Judge, OfflineJudge
     from eval.report import build_report
     from eval.runner import in_process, over_http, run
@@ -103,6 +103,7 @@ def run_eval(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--set") from exc
     judge: Judge = OfflineJudge()
+    chat = None
     if judge_name is JudgeName.llm:
         from eval.llm_judge import LLMJudge
 
@@ -117,14 +118,14 @@ def run_eval(
     began = time.perf_counter()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with ExitStack() as stack:
-        ask = stack.enter_context(over_http(url, settings)) if url else in_process(settings)
+        ask = stack.enter_context(over_http(url, settings)) if url else in_process(settings, chat)
         progress = stack.enter_context(Progress(*columns, TimeElapsedColumn(), console=console))
         task = progress.add_task("asking", total=len(questions))
         results = run(questions, ask, judge, top_k, lambda q: progress.advance(task))
         calibration = None
         if calibrate_judge:
             progress.update(task, description="calibrating the judge")
-            calibration = calibrate(judge, load_pairs(), "faithfulness_calibration.jsonl")
+            calibration = calibrate(judge, load_pairs(CALIBRATION_SET), CALIBRATION_SET.name)
     answered_by = Counter(r.answer.backend for r in results if r.answer.answered)
     return build_report(
         results,

@@ -9,7 +9,6 @@ on `faithfulness_calibration.jsonl`, labelled pairs written from the papers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,16 +18,15 @@ import numpy as np
 
 from rag.answer import Answer
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
+from rag.extractive import ATTRIBUTION
 from rag.sentences import sentences
 from rag.settings import get_settings
-from rag.support import CITE, SentenceVerdict, stretches
+from rag.support import CITE, CITE_RUN, SentenceVerdict, cited_numbers, stretches
 from rag.support import judge_sentence as lexical_verdict
 
 Verdict = SentenceVerdict
 # Cosine similarity a sentence needs with its closest stretch of passage text.
 MIN_SIMILARITY = 0.6
-CITE_RUN = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
-ATTRIBUTION = re.compile(r"^According to [^:\n]*?\(([^()]*)\):\s*", re.M)
 
 
 class Judge(Protocol):
@@ -128,7 +126,7 @@ def cited_sentences(text: str) -> list[tuple[str, tuple[int, ...]]]:
         body = ATTRIBUTION.sub("", paragraph.strip())
         start = 0
         for run in CITE_RUN.finditer(body):
-            marks = tuple(int(n) for n in re.findall(r"\d+", run.group()))
+            marks = tuple(cited_numbers(run.group()))
             out += [(s, marks) for s in _claims(body[start : run.start()])]
             start = run.end()
         out += [(s, ()) for s in _claims(body[start:])]

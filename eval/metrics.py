@@ -14,9 +14,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from eval.faithfulness import ATTRIBUTION, JudgedSentence
+from eval.faithfulness import JudgedSentence
 from eval.questions import EvalQuestion
 from rag.answer import Answer
+from rag.extractive import ATTRIBUTION
+from rag.support import CITE
 
 Value = float | None
 
@@ -36,7 +38,6 @@ HIGHER_IS_BETTER: dict[str, bool] = {
     "latency_p50_ms": False,
     "latency_p95_ms": False,
 }
-MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 ARTICLES = re.compile(r"\b(a|an|the)\b")
 
 
@@ -101,7 +102,7 @@ def _tokens(text: str) -> list[str]:
     The extractive "According to Title (Author, Year, p. N):" opening says where the
     answer comes from, not what it says, so it is not scored against the reference.
     """
-    text = MARKERS.sub(" ", ATTRIBUTION.sub("", text)).lower()
+    text = CITE.sub(" ", ATTRIBUTION.sub("", text)).lower()
     text = text.translate(str.maketrans(string.punctuation, " " * len(string.punctuation)))
     return ARTICLES.sub(" ", text).split()
 

@@ -20,6 +20,7 @@ from eval.metrics import QuestionResult, question_metrics
 from eval.questions import EvalQuestion
 from rag.answer import Answer
 from rag.errors import RagError
+from rag.llm import ChatBackend
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
@@ -36,13 +37,14 @@ class Asker(Protocol):
         ...
 
 
-def in_process(settings: Settings) -> Asker:
+def in_process(settings: Settings, llm: ChatBackend | None = None) -> Asker:
     """Ask a pipeline built here from `settings` (its backend included), warmed up.
 
-    The warm-up loads the embedding model, so the first question's latency is that of
-    answering, like every other's, and not of start-up.
+    `llm` is a backend already loaded (by an LLM judge), so a model is not loaded
+    twice. The warm-up loads the embedding model, so the first question's latency is
+    that of answering, like every other's, and not of start-up.
     """
-    pipeline = Pipeline(settings)
+    pipeline = Pipeline(settings, llm=llm)
     pipeline.retriever.embedder.embed_query("warm up")
 
     def ask(question: str, top_k: int) -> Answer:

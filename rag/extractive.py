@@ -180,6 +180,10 @@ def to_citation(n: int, p: ScoredPassage) -> Citation:
     return Citation(n=n, **p.model_dump(include=set(PassageRef.model_fields)))
 
 
+# The opening `compose` gives each paragraph, for readers that must tell it from a claim.
+ATTRIBUTION = re.compile(r"^According to [^:\n]*?\(([^()]*)\):\s*", re.M)
+
+
 def compose(picks: list[Pick], passages: list[ScoredPassage]) -> tuple[str, list[Citation]]:
     """Group picked sentences by paper, each group opened by who said it."""
     citations: dict[int, Citation] = {}

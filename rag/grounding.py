@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rag.sentences import sentences
-from rag.support import CITE, SentenceVerdict, judge_sentence
+from rag.support import CITE, SentenceVerdict, cited_numbers, judge_sentence
 
 
 @dataclass
@@ -26,8 +26,7 @@ class Grounded:
 
 def _cited_numbers(sentence: str, limit: int) -> list[int]:
     """Passage numbers the sentence's markers name, phantoms (no such passage) left out."""
-    named = [int(n) for m in CITE.finditer(sentence) for n in m.group(1).split(",")]
-    return [n for n in dict.fromkeys(named) if 1 <= n <= limit]
+    return [n for n in dict.fromkeys(cited_numbers(sentence)) if 1 <= n <= limit]
 
 
 def ground(text: str, passages: Sequence[str], strict: bool = True) -> Grounded:

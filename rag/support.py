@@ -23,6 +23,8 @@ from rag.sentences import sentences
 from rag.terms import STOPWORDS, WORD, content_terms, stem, vocabulary
 
 CITE = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+# One or more markers in a row: `[1][2, 3]`.
+CITE_RUN = re.compile(rf"(?:{CITE.pattern})+")
 # Share of a sentence's content words that the cited passages must contain.
 MIN_COVERAGE = 0.7
 NEGATION = re.compile(
@@ -82,6 +84,11 @@ YEAR = re.compile(r"1[6-9]\d\d|20\d\d")
 MAX_SWAPPED = 4
 
 
+def cited_numbers(text: str) -> list[int]:
+    """The passage numbers every `[n]` or `[n, m]` marker in `text` names, in order."""
+    return [int(n) for m in CITE.finditer(text) for n in m.group(1).split(",")]
+
+
 @dataclass(frozen=True)
 class SentenceVerdict:
     """Whether the passages support a sentence, a score in [0, 1], and why not."""
@@ -104,11 +111,10 @@ def numbers(text: str) -> set[str]:
     for tens, unit, single, magnitude in NUMBER_WORD.findall(text):
         if magnitude:
             out.add(magnitude.lower())
+        elif tens:
+            out.add(str(TENS[tens.lower()] + (UNITS[unit.lower()] if unit else 0)))
         else:
-            if tens:
-                out.add(str(TENS[tens.lower()] + (UNITS[unit.lower()] if unit else 0)))
-            else:
-                out.add(str(UNITS[single.lower()]))
+            out.add(str(UNITS[single.lower()]))
     return out
 
 
@@ -251,10 +257,10 @@ def swapped_pair(claim: str, stretch: str) -> tuple[str, str] | None:
     1895, X" for "X in 1895") is not explained by such an exchange.
     """
     mine = [t for t in _stems(claim) if t not in STOPWORDS]
+    mine_once = {t for t, n in Counter(mine).items() if n == 1}
     for part in sentences(stretch):
         theirs = [t for t in _stems(part) if t not in STOPWORDS]
-        once = {t for t, n in Counter(theirs).items() if n == 1}
-        once &= {t for t, n in Counter(mine).items() if n == 1}
+        once = mine_once & {t for t, n in Counter(theirs).items() if n == 1}
         terms = [t for t in mine if t in once]
         order = [theirs.index(t) for t in terms]
         if _inversions(order) == 0:

@@ -77,7 +77,7 @@ async def ask_stream(
     body: AskRequest, pipeline: PipelineDep, settings: SettingsDep
 ) -> EventSourceResponse:
     """The same answer as `/ask`, streamed sentence by sentence as Server-Sent Events."""
-    pipeline.validate(body.question, body.papers, body.top_k)
+    await run_in_threadpool(pipeline.validate, body.question, body.papers, body.top_k)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         try:

@@ -24,7 +24,7 @@ from rag.pipeline import Pipeline
 from rag.prompts import ANSWER_SYSTEM, answer_messages
 from rag.sentences import sentences
 from rag.settings import Settings
-from rag.support import CITE, judge_sentence
+from rag.support import CITE, cited_numbers, judge_sentence
 from tests.conftest import free_port
 
 QUESTION = "What are Russia's two fundamental interests concerning the Korean peninsula?"
@@ -82,7 +82,7 @@ def test_openai_backend_answer_is_grounded(pipeline: Pipeline, llama_server: str
         return  # the model said NOT IN THE PAPERS, which the pipeline treats as no answer
     checked = ground(raw, [p.text for p in passages])
     for sentence in sentences(checked.text):
-        numbers = [int(n) for m in CITE.finditer(sentence) for n in m.group(1).split(",")]
+        numbers = cited_numbers(sentence)
         assert numbers and all(1 <= n <= len(checked.cited) for n in numbers)
         cited = [passages[checked.cited[n - 1] - 1].text for n in numbers]
         assert judge_sentence(CITE.sub("", sentence), cited).supported
