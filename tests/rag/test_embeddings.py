@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
-from rag.embeddings import SentenceTransformerEmbedder, resolve_model
+import pytest
+
+from rag import query_encoder
+from rag.embeddings import SentenceTransformerEmbedder, make_embedder, resolve_model
+from rag.settings import Settings
 
 
 def test_default_model_resolves_to_installed_weights() -> None:
@@ -22,7 +27,70 @@ def test_vectors_are_normalised_and_meaningful(embedder: SentenceTransformerEmbe
     assert sum(calls) == len(texts) and len(calls) == 2
     assert all(math.isclose(sum(x * x for x in v), 1.0, rel_tol=1e-4) for v in vectors)
 
-    def dot(a: list[float], b: list[float]) -> float:
-        return sum(x * y for x, y in zip(a, b, strict=True))
-
     assert dot(vectors[0], vectors[1]) > dot(vectors[0], vectors[2])
+
+
+QUESTIONS = [
+    "What did Putin say about the Korean peninsula in 2018?",
+    "How many times did Kim Jong-un meet Putin?",
+    "Which railway projects link Russia and the two Koreas?",
+]
+
+
+def dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+def test_questions_on_onnxruntime_match_torch(embedder: SentenceTransformerEmbedder) -> None:
+    assert embedder.query_encoder() is not None
+    on_torch = embedder.embed_batch(QUESTIONS)
+    for question, reference in zip(QUESTIONS, on_torch, strict=True):
+        assert dot(embedder.embed_query(question), reference) >= query_encoder.AGREEMENT
+
+
+def test_export_is_reused_and_a_broken_one_replaced(
+    embedder: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    query_encoder.load(embedder.model, tmp_path, embedder.model_name)
+    (export,) = tmp_path.rglob("*.onnx")
+    first = export.stat().st_mtime_ns
+    query_encoder.load(embedder.model, tmp_path, embedder.model_name)
+    assert export.stat().st_mtime_ns == first
+
+    export.write_bytes(b"half a file")
+    encoder = query_encoder.load(embedder.model, tmp_path, embedder.model_name)
+    assert export.stat().st_size > 1_000_000
+    reference = embedder.embed_batch(QUESTIONS[:1])[0]
+    assert dot([float(x) for x in encoder.encode(QUESTIONS[0])], reference) >= 0.99999
+    assert [p.name for p in export.parent.iterdir()] == ["model.onnx"]
+
+
+def test_failed_export_falls_back_to_torch(
+    embedder: SentenceTransformerEmbedder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def refuse(model: object, target: Path) -> None:
+        raise query_encoder.QueryEncoderError("cannot export to ONNX: unsupported layer")
+
+    monkeypatch.setattr(query_encoder, "export", refuse)
+    fallback = SentenceTransformerEmbedder(
+        embedder.model_name, query_runtime="onnxruntime", cache_dir=tmp_path
+    )
+    fallback._model = embedder.model
+    vector = fallback.embed_query(QUESTIONS[0])
+    assert fallback.query_encoder() is None
+    assert "embedded on torch: cannot export to ONNX: unsupported layer" in caplog.text
+    assert vector == embedder.embed_batch(QUESTIONS[:1])[0]
+    assert not list(tmp_path.rglob("*"))
+
+
+def test_torch_runtime_exports_nothing(tmp_path: Path) -> None:
+    settings = Settings(
+        _env_file=None, data_dir=tmp_path, model_cache_dir=None, embedding_query_runtime="torch"
+    )
+    embedder = make_embedder(settings)
+    assert embedder.cache_dir == tmp_path / "models"
+    assert embedder.query_encoder() is None
+    assert not list(tmp_path.rglob("*"))
