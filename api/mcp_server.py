@@ -29,13 +29,14 @@ from api.schemas import PaperInfo, Sources
 from rag.answer import Retrieved
 from rag.citations import bibtex
 from rag.errors import InvalidInputError, NoIndexError, RagError
+from rag.models import TOP_K_HELP
 from rag.pipeline import Pipeline, ranked
 from rag.settings import Settings, get_settings
 
 T = TypeVar("T")
 PipelineContext = Context[Pipeline, Any]
 PapersArg = Annotated[list[str] | None, Field(description="Only these paper ids (list_papers).")]
-TopKArg = Annotated[int, Field(description="Passages to retrieve, 1 to 20.")]
+TopKArg = Annotated[int, Field(description=TOP_K_HELP)]
 INSTRUCTIONS = (
     "Answers questions from a fixed set of research papers, citing paper and page. Use "
     "`ask` for a finished, cited answer (or a plain statement that the papers do not "

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.schemas import Sources
 from rag.answer import Citation
+from rag.models import TOP_K_HELP
 
 MAX_MESSAGE_CHARS = 20000
 
@@ -71,7 +72,7 @@ class ChatCompletionRequest(BaseModel):
     )
     stream: bool = Field(False, description="Stream chunks as Server-Sent Events.")
     temperature: float | None = Field(None, description="Accepted and ignored.")
-    top_k: int = Field(5, description="Passages to retrieve, 1 to 20.")
+    top_k: int = Field(5, description=TOP_K_HELP)
     papers: list[str] | None = Field(None, description="Only these paper ids.")
 
 

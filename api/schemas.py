@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from rag.answer import Answer, Citation, Turn
-from rag.models import PassageRef
+from rag.models import TOP_K_HELP, PassageRef
 
 ANSWER_EXAMPLE: dict[str, Any] = {
     "answer": "According to Russia's Korea Policy in the 21st Century (p. 31): Russia "
@@ -58,7 +58,7 @@ class AskRequest(BaseModel):
     )
 
     question: str = Field(description="The question; 1 to 2,000 characters.")
-    top_k: int = Field(5, description="Passages to retrieve, 1 to 20.")
+    top_k: int = Field(5, description=TOP_K_HELP)
     papers: list[str] | None = Field(None, description="Only these paper ids.")
     history: list[Turn] | None = Field(None, max_length=50, description="Earlier turns.")
 

@@ -4,7 +4,9 @@ The baseline is built here, the tutorial's way: `RecursiveCharacterTextSplitter`
 1,000 characters and 200 of overlap, a `langchain_chroma.Chroma` store with its default
 settings, and `similarity_search(question, k=4)`. It gets the same embedding model and
 the same text our ingest indexes (each paper loaded and cleaned by `ingest/`, body then
-footnotes), so the comparison is of chunking and retrieval alone.
+footnotes), so the comparison is of chunking and retrieval alone. It embeds questions
+the way the tutorial's `HuggingFaceEmbeddings` does, with sentence-transformers on torch,
+where ours go through ONNX Runtime (`RAG_EMBEDDING_QUERY_RUNTIME`).
 """
 
 from __future__ import annotations
@@ -117,7 +119,10 @@ def compare(
     search, fusion); the tutorial's is its `similarity_search`. Both embed the question.
     """
     gold = [q for q in questions if q.answerable and q.evidence]
-    store, tutorial_chunks = tutorial_store(corpus, folder, embedder)
+    on_torch = SentenceTransformerEmbedder(
+        embedder.model_name, device=embedder.device, query_runtime="torch"
+    )
+    store, tutorial_chunks = tutorial_store(corpus, folder, on_torch)
     ours: list[list[str]] = []
     our_ms: list[float] = []
     theirs: list[list[str]] = []

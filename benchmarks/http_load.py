@@ -66,11 +66,16 @@ class PeakRss:
 
 @contextmanager
 def serve(settings: Settings, workdir: Path, port: int) -> Iterator[Server]:
-    """Start `rag serve` over `settings`' index, wait for `/health`, stop it afterwards."""
+    """Start `rag serve` over `settings`' index, wait for `/health`, stop it afterwards.
+
+    The server gets the index, the model cache and the query runtime of `settings`.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     env = {
         "RAG_CORPUS_DIR": settings.corpus_dir.resolve(),
         "RAG_DATA_DIR": settings.data_dir.resolve(),
+        "RAG_MODEL_CACHE_DIR": settings.resolved_model_cache_dir.resolve(),
+        "RAG_EMBEDDING_QUERY_RUNTIME": settings.embedding_query_runtime,
         "RAG_RATE_LIMIT": BENCH_RATE_LIMIT,
         "RAG_BACKEND": "extractive",
     }

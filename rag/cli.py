@@ -14,6 +14,10 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
+from rag.models import TOP_K_HELP
+
+PLAIN_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
 app = typer.Typer(
     name="rag",
     help="Question answering over research papers, every answer cited to paper and page.",
@@ -29,11 +33,15 @@ def _root(
     ] = False,
 ) -> None:
     """Question answering over research papers, every answer cited to paper and page."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(message)s",
-        handlers=[RichHandler(console=Console(stderr=True), show_path=False)],
-    )
+    console = Console(stderr=True)
+    level = logging.DEBUG if verbose else logging.WARNING
+    if console.is_terminal:
+        handlers = [RichHandler(console=console, show_path=False)]
+        logging.basicConfig(level=level, format="%(message)s", handlers=handlers)
+    else:
+        # Logs going to a file or a collector: plain lines with a timestamp, and none of
+        # rich's layout work, which costs a server about half a millisecond per line.
+        logging.basicConfig(level=level, format=PLAIN_LOG_FORMAT)
 
 
 def load_commands(root: typer.Typer) -> None:
@@ -58,7 +66,7 @@ def ask_command(
         list[str] | None,
         typer.Option("--paper", help="Only search this paper id (repeat for several)."),
     ] = None,
-    top_k: Annotated[int, typer.Option("--top-k", help="Passages to retrieve (1-20).")] = 5,
+    top_k: Annotated[int, typer.Option("--top-k", help=TOP_K_HELP)] = 5,
 ) -> None:
     """Answer a question from the indexed papers, with numbered sources."""
     from rag.errors import RagError

@@ -17,7 +17,7 @@ from rag.settings import Settings
 if TYPE_CHECKING:
     from rag.query_encoder import OnnxQueryEncoder
 
-QueryRuntime = Literal["onnxruntime", "torch"]
+QueryRuntime = Literal["onnxruntime-int8", "onnxruntime", "torch"]
 
 log = logging.getLogger(__name__)
 
@@ -154,12 +154,13 @@ class SentenceTransformerEmbedder(Embeddings):
             return self._query_encoder
 
     def _build_query_encoder(self) -> OnnxQueryEncoder | None:
-        if self.query_runtime != "onnxruntime" or self.cache_dir is None or self.device != "cpu":
+        if self.query_runtime == "torch" or self.cache_dir is None or self.device != "cpu":
             return None
         from rag import query_encoder
 
+        quantized = self.query_runtime == "onnxruntime-int8"
         try:
-            return query_encoder.load(self.model, self.cache_dir, self.model_name)
+            return query_encoder.load(self.model, self.cache_dir, self.model_name, quantized)
         except Exception as exc:
             log.warning("questions will be embedded on torch: %s", exc)
             return None

@@ -10,6 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 ChunkKind = Literal["body", "footnote"]
 
 
+TOP_K_HELP = (
+    "Most passages to retrieve, 1 to 20; fewer when the rest are far less similar to the "
+    "question than the best one (RAG_MIN_SIMILARITY_RATIO)."
+)
+
+
 class PaperMeta(BaseModel):
     """What is known about a paper; unknown fields stay None rather than being guessed."""
 

@@ -49,7 +49,11 @@ class Pipeline:
     ) -> None:
         self.settings = settings or get_settings()
         self.store = store or ChunkStore.open(self.settings)
-        self.retriever = HybridRetriever(self.store, embedder or make_embedder(self.settings))
+        self.retriever = HybridRetriever(
+            self.store,
+            embedder or make_embedder(self.settings),
+            min_ratio=self.settings.min_similarity_ratio,
+        )
         self.llm = llm or load_backend(self.settings)
         self._calls = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
 

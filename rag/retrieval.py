@@ -69,7 +69,6 @@ class SnapshotRetriever(BaseRetriever):
 class DenseRetriever(SnapshotRetriever):
     """Cosine similarity search in Chroma over the snapshot's paper versions only."""
 
-    store: ChunkStore
     embedder: SentenceTransformerEmbedder
 
     def _get_relevant_documents(
@@ -83,7 +82,7 @@ class DenseRetriever(SnapshotRetriever):
         if not hashes:
             return []
         where: Any = {"content_hash": {"$in": hashes}}
-        got = self.store.chunks.query(
+        got = self.snapshot.chunks.query(
             query_embeddings=as_vectors([self.embedder.embed_query(query)]),
             n_results=self.k,
             where=where,
@@ -149,12 +148,31 @@ def reciprocal_rank_fusion(
     return sorted(fused.values(), key=lambda p: -p.score)
 
 
+def close_to_best(passages: list[ScoredPassage], ratio: float) -> list[ScoredPassage]:
+    """Drop passages whose similarity to the question is under `ratio` of the best one's.
+
+    Rank fusion ranks but cannot say a passage is unrelated, and a fixed top k pads every
+    answer's context with such passages: more to read for an LLM, more distractors to
+    cite. A cut relative to the best passage adapts to how similar a question's passages
+    run at all. Passages with no dense score (found by BM25 alone) are kept: exact terms
+    the embedding misses are why BM25 is there.
+    """
+    known = [p.dense for p in passages if p.dense is not None]
+    if ratio <= 0 or not known or max(known) <= 0:
+        return passages
+    floor = ratio * max(known)
+    return [p for p in passages if p.dense is None or p.dense >= floor]
+
+
 class HybridRetriever:
     """Dense + BM25 with RRF; one instance per process, safe to share between threads."""
 
-    def __init__(self, store: ChunkStore, embedder: SentenceTransformerEmbedder) -> None:
+    def __init__(
+        self, store: ChunkStore, embedder: SentenceTransformerEmbedder, min_ratio: float = 0.0
+    ) -> None:
         self.store = store
         self.embedder = embedder
+        self.min_ratio = min_ratio
         self.snapshots = SnapshotCache(store)
 
     def retrieve(
@@ -164,12 +182,15 @@ class HybridRetriever:
         papers: Sequence[str] | None = None,
         snapshot: IndexSnapshot | None = None,
     ) -> list[ScoredPassage]:
-        """The `top_k` best passages for `query`, optionally from some papers only."""
+        """Up to `top_k` best passages for `query`, optionally from some papers only.
+
+        Fewer when some of them are far less similar to the query than the best one
+        (`min_ratio`, see `close_to_best`).
+        """
         snap = snapshot or self.snapshots.current()
         depth = max(20, top_k * 4)
         chosen = tuple(papers) if papers else None
-        dense = DenseRetriever(
-            store=self.store, embedder=self.embedder, snapshot=snap, k=depth, papers=chosen
-        )
+        dense = DenseRetriever(embedder=self.embedder, snapshot=snap, k=depth, papers=chosen)
         bm25 = BM25Retriever(snapshot=snap, k=depth, papers=chosen)
-        return reciprocal_rank_fusion([dense.invoke(query), bm25.invoke(query)])[:top_k]
+        fused = reciprocal_rank_fusion([dense.invoke(query), bm25.invoke(query)])[:top_k]
+        return close_to_best(fused, self.min_ratio)

@@ -43,10 +43,11 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(32, ge=1, le=1024, description="Texts per embedding batch.")
     embedding_device: str = Field("cpu", description="Torch device for the embedding model.")
-    embedding_query_runtime: Literal["onnxruntime", "torch"] = Field(
-        "onnxruntime",
-        description="What embeds questions on CPU: onnxruntime (an export of the model kept "
-        "in model_cache_dir, about 4x less CPU per question) or torch. Passages use torch.",
+    embedding_query_runtime: Literal["onnxruntime-int8", "onnxruntime", "torch"] = Field(
+        "onnxruntime-int8",
+        description="What embeds questions on CPU: onnxruntime-int8 (an int8 ONNX export kept "
+        "in model_cache_dir, the least CPU), onnxruntime (a float export, torch's vectors "
+        "exactly) or torch. Passages are always embedded on torch.",
     )
     model_cache_dir: Path | None = Field(
         None, description="Where model exports are kept; defaults to <data_dir>/models."
@@ -54,6 +55,13 @@ class Settings(BaseSettings):
     chunk_size: int = Field(1000, ge=200, le=8000, description="Target characters per chunk.")
     chunk_overlap: int = Field(
         150, ge=0, description="Characters of whole trailing sentences repeated in the next chunk."
+    )
+    min_similarity_ratio: float = Field(
+        0.7,
+        ge=0.0,
+        le=1.0,
+        description="Leave out retrieved passages whose similarity to the question is under "
+        "this share of the best passage's (0 keeps all top_k).",
     )
 
     backend: str = Field(

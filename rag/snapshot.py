@@ -1,9 +1,10 @@
 """One consistent, cached view of the index per query: papers, chunks, BM25 and term counts.
 
 Reading the paper registry is the only store round trip a query pays to learn whether
-anything changed; the BM25 index and the corpus term statistics are rebuilt only when
-the registry (paper ids and content hashes) differs from the last one seen. That keeps
-every worker in step with ingests done by another process, in embedded and server mode.
+anything changed; the BM25 index, the corpus term statistics and the handle on the chunk
+collection are rebuilt only when the registry (its collection's id, paper ids and content
+hashes) differs from the last one seen. That keeps every worker in step with ingests
+done by another process, in embedded and server mode.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import bm25s
+from chromadb.api.models.Collection import Collection
 from langchain_core.documents import Document
 
 from rag.errors import NoIndexError
@@ -25,7 +27,7 @@ from rag.terms import content_terms, stemmer
 # bm25s sets its logger to DEBUG when imported; let it follow the application's level.
 logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
-Signature = tuple[tuple[str, str], ...]
+Signature = tuple[str, tuple[tuple[str, str], ...]]
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class IndexSnapshot:
 
     signature: Signature
     papers: dict[str, PaperRecord]
+    chunks: Collection
     docs: list[Document] = field(default_factory=list)
     bm25: bm25s.BM25 | None = None
     doc_freq: Counter[str] = field(default_factory=Counter)
@@ -60,13 +63,16 @@ def bm25_tokens(texts: list[str]) -> list[list[str]]:
     return tokens
 
 
-def _signature(papers: dict[str, PaperRecord]) -> Signature:
-    return tuple(sorted((pid, rec.content_hash) for pid, rec in papers.items()))
+def _signature(registry_id: str, papers: dict[str, PaperRecord]) -> Signature:
+    return registry_id, tuple(sorted((pid, rec.content_hash) for pid, rec in papers.items()))
 
 
-def _build(store: ChunkStore, papers: dict[str, PaperRecord]) -> IndexSnapshot:
+def _build(
+    store: ChunkStore, signature: Signature, papers: dict[str, PaperRecord]
+) -> IndexSnapshot:
     hashes = {rec.content_hash for rec in papers.values()}
-    got = store.chunks.get(include=["documents", "metadatas"])
+    chunks = store.chunks
+    got = chunks.get(include=["documents", "metadatas"])
     docs = [
         Document(page_content=text or "", metadata={**(md or {}), "chunk_id": cid})
         for cid, text, md in zip(
@@ -84,7 +90,7 @@ def _build(store: ChunkStore, papers: dict[str, PaperRecord]) -> IndexSnapshot:
     following, preceding = _neighbours(docs)
     by_id = {d.metadata["chunk_id"]: d for d in docs}
     return IndexSnapshot(
-        _signature(papers), papers, docs, index, doc_freq, following, preceding, by_id
+        signature, papers, chunks, docs, index, doc_freq, following, preceding, by_id
     )
 
 
@@ -117,11 +123,11 @@ class SnapshotCache:
         Raises:
             NoIndexError: nothing has been ingested under this index yet.
         """
-        papers = self.store.papers()
+        registry_id, papers = self.store.read_registry()
         if not papers:
             raise NoIndexError(self.store.index_name)
-        signature = _signature(papers)
+        signature = _signature(registry_id, papers)
         with self._lock:
             if self._current is None or self._current.signature != signature:
-                self._current = _build(self.store, papers)
+                self._current = _build(self.store, signature, papers)
             return self._current

@@ -118,13 +118,22 @@ class ChunkStore:
 
     def papers(self) -> dict[str, PaperRecord]:
         """Registered papers by id; reading never creates the index."""
+        return self.read_registry()[1]
+
+    def read_registry(self) -> tuple[str, dict[str, PaperRecord]]:
+        """The registry collection's id and its papers by id; ("", {}) before any ingest.
+
+        The id is new whenever the index was reset and built again, which the papers'
+        content hashes alone cannot show (the same files give the same hashes).
+        """
         try:
             registry = self.client.get_collection(f"{self.index_name}-papers")
         except NotFoundError:
-            return {}
+            return "", {}
         got = registry.get(include=["documents"])
         docs = got["documents"] or []
-        return {i: PaperRecord.from_json(d) for i, d in zip(got["ids"], docs, strict=True)}
+        papers = {i: PaperRecord.from_json(d) for i, d in zip(got["ids"], docs, strict=True)}
+        return str(registry.id), papers
 
     def count(self) -> int:
         """Number of chunks stored."""
@@ -198,7 +207,11 @@ class ChunkStore:
         return len(stale)
 
     def reset(self) -> None:
-        """Drop this index entirely."""
-        for name in (self.index_name, f"{self.index_name}-papers"):
+        """Drop this index entirely, registry first so that readers stop trusting it.
+
+        Readers keep a chunk collection only while the registry collection they saw
+        is the same one, so a reset interrupted half-way must never leave the registry.
+        """
+        for name in (f"{self.index_name}-papers", self.index_name):
             with contextlib.suppress(NotFoundError):
                 self.client.delete_collection(name)

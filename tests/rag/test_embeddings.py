@@ -42,27 +42,34 @@ def dot(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def test_questions_on_onnxruntime_match_torch(embedder: SentenceTransformerEmbedder) -> None:
+    assert embedder.query_runtime == "onnxruntime-int8"
     assert embedder.query_encoder() is not None
     on_torch = embedder.embed_batch(QUESTIONS)
     for question, reference in zip(QUESTIONS, on_torch, strict=True):
-        assert dot(embedder.embed_query(question), reference) >= query_encoder.AGREEMENT
+        assert dot(embedder.embed_query(question), reference) >= query_encoder.AGREEMENT[True]
 
 
+@pytest.mark.parametrize("quantized", [False, True], ids=["float", "int8"])
 def test_export_is_reused_and_a_broken_one_replaced(
-    embedder: SentenceTransformerEmbedder, tmp_path: Path
+    embedder: SentenceTransformerEmbedder, tmp_path: Path, quantized: bool
 ) -> None:
-    query_encoder.load(embedder.model, tmp_path, embedder.model_name)
-    (export,) = tmp_path.rglob("*.onnx")
+    def load() -> query_encoder.OnnxQueryEncoder:
+        return query_encoder.load(embedder.model, tmp_path, embedder.model_name, quantized)
+
+    load()
+    export = next(tmp_path.rglob(query_encoder.FILE_NAME[quantized]))
     first = export.stat().st_mtime_ns
-    query_encoder.load(embedder.model, tmp_path, embedder.model_name)
+    load()
     assert export.stat().st_mtime_ns == first
 
     export.write_bytes(b"half a file")
-    encoder = query_encoder.load(embedder.model, tmp_path, embedder.model_name)
+    encoder = load()
     assert export.stat().st_size > 1_000_000
     reference = embedder.embed_batch(QUESTIONS[:1])[0]
-    assert dot([float(x) for x in encoder.encode(QUESTIONS[0])], reference) >= 0.99999
-    assert [p.name for p in export.parent.iterdir()] == ["model.onnx"]
+    similarity = dot([float(x) for x in encoder.encode(QUESTIONS[0])], reference)
+    assert similarity >= query_encoder.AGREEMENT[quantized]
+    expected = {query_encoder.FILE_NAME[False], query_encoder.FILE_NAME[quantized]}
+    assert {p.name for p in export.parent.iterdir()} == expected
 
 
 def test_failed_export_falls_back_to_torch(
@@ -71,7 +78,7 @@ def test_failed_export_falls_back_to_torch(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def refuse(model: object, target: Path) -> None:
+    def refuse(model: object, folder: Path, quantized: bool) -> None:
         raise query_encoder.QueryEncoderError("cannot export to ONNX: unsupported layer")
 
     monkeypatch.setattr(query_encoder, "export", refuse)

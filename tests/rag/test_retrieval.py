@@ -8,7 +8,7 @@ from langchain_core.documents import Document
 from ingest.indexer import ingest
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import NoIndexError
-from rag.retrieval import HybridRetriever, reciprocal_rank_fusion
+from rag.retrieval import HybridRetriever, ScoredPassage, close_to_best, reciprocal_rank_fusion
 from rag.settings import Settings
 from rag.store import ChunkStore
 
@@ -23,6 +23,20 @@ def test_rrf_rewards_agreement() -> None:
     fused = reciprocal_rank_fusion([[doc("a"), doc("b")], [doc("b"), doc("c")]])
     assert [p.chunk_id for p in fused] == ["b", "a", "c"]
     assert fused[0].score == pytest.approx(1 / 62 + 1 / 61)
+
+
+def scored(cid: str, dense: float | None) -> ScoredPassage:
+    return ScoredPassage(
+        chunk_id=cid, paper_id="p", title="t", page=1, page_end=1, text=cid, dense=dense
+    )
+
+
+def test_passages_far_less_similar_than_the_best_are_left_out() -> None:
+    passages = [scored("a", 0.6), scored("b", 0.45), scored("c", 0.41), scored("d", None)]
+    assert [p.chunk_id for p in close_to_best(passages, 0.7)] == ["a", "b", "d"]
+    assert close_to_best(passages, 0.0) == passages
+    unrelated = [scored("a", -0.05), scored("b", -0.2)]
+    assert close_to_best(unrelated, 0.7) == unrelated
 
 
 def test_finds_the_passage_with_its_metadata(
@@ -54,6 +68,20 @@ def test_paper_filter_and_bm25_follow_the_index(
     ingest(None, settings, embedder=embedder)
     hits = retriever.retrieve("zebra crossing", top_k=2)
     assert hits[0].paper_id == "zebra" and hits[0].bm25 is not None
+
+
+def test_follows_an_index_reset_and_rebuilt_by_another_store(
+    settings: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    ingest(None, settings, embedder=embedder)
+    retriever = HybridRetriever(ChunkStore.open(settings), embedder)
+    question = "How far is Vladivostok from the North Korean border?"
+    first = retriever.retrieve(question, top_k=1)[0]
+    old = retriever.snapshots.current().chunks.id
+    # Same files give the same content hashes; only the collections are new.
+    ingest(None, settings, embedder=embedder, reset=True)
+    assert retriever.retrieve(question, top_k=1)[0].chunk_id == first.chunk_id
+    assert retriever.snapshots.current().chunks.id != old
 
 
 def test_no_index_says_to_run_ingest(
