@@ -22,8 +22,8 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from api.errors import RateLimit, RequestContext, install_error_handlers
 from api.pipelines import Pipelines
 from api.routes import ask, health, openai_chat, papers
-from rag.cli import PLAIN_LOG_FORMAT
 from rag.errors import NoIndexError
+from rag.logs import PLAIN_FORMAT
 from rag.pipeline import Pipeline
 from rag.settings import Settings, get_settings
 
@@ -87,6 +87,6 @@ def app_from_env() -> FastAPI:
     Each worker process also sets up its own logging here, so every request's line (with
     its request id) reaches the server log.
     """
-    logging.basicConfig(level=logging.WARNING, format=PLAIN_LOG_FORMAT)
+    logging.basicConfig(level=logging.WARNING, format=PLAIN_FORMAT)
     logging.getLogger("api").setLevel(logging.INFO)
     return create_app()

@@ -4,9 +4,10 @@ The baseline is built here, the tutorial's way: `RecursiveCharacterTextSplitter`
 1,000 characters and 200 of overlap, a `langchain_chroma.Chroma` store with its default
 settings, and `similarity_search(question, k=4)`. It gets the same embedding model and
 the same text our ingest indexes (each paper loaded and cleaned by `ingest/`, body then
-footnotes), so the comparison is of chunking and retrieval alone. It embeds questions
-the way the tutorial's `HuggingFaceEmbeddings` does, with sentence-transformers on torch,
-where ours go through ONNX Runtime (`RAG_EMBEDDING_QUERY_RUNTIME`).
+footnotes). It embeds questions the way the tutorial's `HuggingFaceEmbeddings` does,
+with sentence-transformers on torch, where ours go through ONNX Runtime
+(`RAG_EMBEDDING_QUERY_RUNTIME`); so chunking, retrieval and the question's embedding
+differ, and the passages are embedded alike.
 """
 
 from __future__ import annotations

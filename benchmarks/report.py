@@ -221,20 +221,21 @@ Machine: {machine(r.machine)}
 ## Retrieval against the LangChain tutorial pipeline
 
 The baseline is what the LangChain RAG tutorial would have a user build:
-`RecursiveCharacterTextSplitter` (1,000 characters, 200 overlap), `langchain_chroma.Chroma`
-with its defaults, `similarity_search(question, k=4)`. It is built by the benchmark from
-the same text our ingest indexes (each paper loaded and cleaned by `ingest/`, body and
-then footnotes) and embeds with the same model (all-MiniLM-L6-v2 from its installed
-package), so only chunking and retrieval differ. Questions: the answerable ones of
-`eval/questions.jsonl`; evidence recall@k is the share of each question's gold quotes
-found verbatim in the top k passages (`eval.metrics`). Our side is `Answer.retrieved`
-from `Pipeline.ask` and its latency is the retrieval part of the ask (question analysis,
-dense and BM25 search, fusion); the tutorial's is its `similarity_search`. Both embed the
-question: the tutorial with sentence-transformers on torch, as its `HuggingFaceEmbeddings`
-does, ours with the int8 ONNX export (`RAG_EMBEDDING_QUERY_RUNTIME`). Ours returns up to 5
-passages: it leaves out those under 0.7 of the best passage's similarity
-(`RAG_MIN_SIMILARITY_RATIO`). That ratio, like the refusal thresholds, was chosen on this
-same question set: no passage holding evidence scored under 0.8 of its question's best.
+`RecursiveCharacterTextSplitter` (1,000 characters, 200 overlap),
+`langchain_chroma.Chroma` with its defaults, `similarity_search(question, k=4)`. It is
+built by the benchmark from the same text our ingest indexes (each paper loaded and
+cleaned by `ingest/`, body and then footnotes) and embeds with the same model
+(all-MiniLM-L6-v2 from its installed package); chunking, retrieval and how the question is
+embedded differ (below). Questions: the answerable ones of `eval/questions.jsonl`;
+evidence recall@k is the share of each question's gold quotes found verbatim in the top k
+passages (`eval.metrics`). Our side is `Answer.retrieved` from `Pipeline.ask` and its
+latency is the retrieval part of the ask (question analysis, dense and BM25 search,
+fusion); the tutorial's is its `similarity_search`. Both embed the question: the tutorial
+with sentence-transformers on torch, as its `HuggingFaceEmbeddings` does, ours with the
+int8 ONNX export (`RAG_EMBEDDING_QUERY_RUNTIME`). Ours returns up to 5 passages: it leaves
+out those under 0.7 of the best passage's similarity (`RAG_MIN_SIMILARITY_RATIO`). That
+ratio, like the refusal thresholds, was chosen on this same question set: no passage
+holding evidence scored under 0.8 of its question's best.
 
 {retrieval(r)}
 
@@ -289,8 +290,10 @@ Measured apart from this run, on the same machine, A against B in one session ea
   throughput at concurrency 8 went from 95 to 124 req/s.
 - The handle on the Chroma chunk collection is now kept with the index snapshot instead of
   looked up on every ask; the snapshot is keyed by the registry collection's id as well as
-  the papers' hashes, so a `rag ingest --reset` by another process still switches readers
-  to the new collection (`tests/rag/test_retrieval.py`).
+  the papers' hashes, so a `rag ingest --reset` run while the server answers still
+  switches it to the new collection, and a query that finds its collection gone reads
+  the index again (`tests/rag/test_retrieval.py` does both through a second store on
+  the same index).
 - Log lines go through rich only on a terminal; a server writing to a file or a
   collector gets plain lines. uvicorn's access log, which repeated the API's own
   per-request line, stays off.

@@ -12,11 +12,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
 
+from rag import logs
 from rag.models import TOP_K_HELP
-
-PLAIN_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 app = typer.Typer(
     name="rag",
@@ -33,15 +31,7 @@ def _root(
     ] = False,
 ) -> None:
     """Question answering over research papers, every answer cited to paper and page."""
-    console = Console(stderr=True)
-    level = logging.DEBUG if verbose else logging.WARNING
-    if console.is_terminal:
-        handlers = [RichHandler(console=console, show_path=False)]
-        logging.basicConfig(level=level, format="%(message)s", handlers=handlers)
-    else:
-        # Logs going to a file or a collector: plain lines with a timestamp, and none of
-        # rich's layout work, which costs a server about half a millisecond per line.
-        logging.basicConfig(level=level, format=PLAIN_LOG_FORMAT)
+    logs.setup(logging.DEBUG if verbose else logging.WARNING)
 
 
 def load_commands(root: typer.Typer) -> None:

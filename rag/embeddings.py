@@ -7,17 +7,15 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
 from rag.errors import EmbeddingModelError
-from rag.settings import Settings
+from rag.settings import QueryRuntime, Settings
 
 if TYPE_CHECKING:
     from rag.query_encoder import OnnxQueryEncoder
-
-QueryRuntime = Literal["onnxruntime-int8", "onnxruntime", "torch"]
 
 log = logging.getLogger(__name__)
 
@@ -156,10 +154,10 @@ class SentenceTransformerEmbedder(Embeddings):
     def _build_query_encoder(self) -> OnnxQueryEncoder | None:
         if self.query_runtime == "torch" or self.cache_dir is None or self.device != "cpu":
             return None
-        from rag import query_encoder
-
         quantized = self.query_runtime == "onnxruntime-int8"
         try:
+            from rag import query_encoder
+
             return query_encoder.load(self.model, self.cache_dir, self.model_name, quantized)
         except Exception as exc:
             log.warning("questions will be embedded on torch: %s", exc)

@@ -8,10 +8,12 @@ other processes in embedded and server mode alike.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from chromadb.errors import NotFoundError
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -23,6 +25,8 @@ from rag.snapshot import IndexSnapshot, SnapshotCache, bm25_tokens
 from rag.store import ChunkStore, as_vectors
 
 RRF_K = 60
+
+log = logging.getLogger(__name__)
 
 
 class ScoredPassage(PassageRef):
@@ -168,7 +172,7 @@ class HybridRetriever:
     """Dense + BM25 with RRF; one instance per process, safe to share between threads."""
 
     def __init__(
-        self, store: ChunkStore, embedder: SentenceTransformerEmbedder, min_ratio: float = 0.0
+        self, store: ChunkStore, embedder: SentenceTransformerEmbedder, *, min_ratio: float
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -188,6 +192,18 @@ class HybridRetriever:
         (`min_ratio`, see `close_to_best`).
         """
         snap = snapshot or self.snapshots.current()
+        try:
+            return self._retrieve(query, top_k, papers, snap)
+        except NotFoundError:
+            # The chunk collection went away after `snap` was read: a reset by another
+            # process in between, or a collection dropped by hand. Read the index again.
+            log.info("chunk collection changed during a query; reading the index again")
+            self.snapshots.forget()
+            return self._retrieve(query, top_k, papers, self.snapshots.current())
+
+    def _retrieve(
+        self, query: str, top_k: int, papers: Sequence[str] | None, snap: IndexSnapshot
+    ) -> list[ScoredPassage]:
         depth = max(20, top_k * 4)
         chosen = tuple(papers) if papers else None
         dense = DenseRetriever(embedder=self.embedder, snapshot=snap, k=depth, papers=chosen)

@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Bump when cleaning or chunking changes what ends up in the index, so a stale
 # index is never reused: it is part of the collection name.
 TEXT_PIPELINE_VERSION = "2"
+# What embeds questions on CPU (see rag.query_encoder).
+QueryRuntime = Literal["onnxruntime-int8", "onnxruntime", "torch"]
 URL_EXAMPLES = {"chroma_url": "http://127.0.0.1:8001", "llm_base_url": "http://127.0.0.1:8080/v1"}
 
 
@@ -43,11 +45,11 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(32, ge=1, le=1024, description="Texts per embedding batch.")
     embedding_device: str = Field("cpu", description="Torch device for the embedding model.")
-    embedding_query_runtime: Literal["onnxruntime-int8", "onnxruntime", "torch"] = Field(
+    embedding_query_runtime: QueryRuntime = Field(
         "onnxruntime-int8",
         description="What embeds questions on CPU: onnxruntime-int8 (an int8 ONNX export kept "
-        "in model_cache_dir, the least CPU), onnxruntime (a float export, torch's vectors "
-        "exactly) or torch. Passages are always embedded on torch.",
+        "in model_cache_dir, the least CPU), onnxruntime (a float export, torch's vectors to "
+        "rounding) or torch. Passages are always embedded on torch.",
     )
     model_cache_dir: Path | None = Field(
         None, description="Where model exports are kept; defaults to <data_dir>/models."

@@ -131,3 +131,8 @@ class SnapshotCache:
             if self._current is None or self._current.signature != signature:
                 self._current = _build(self.store, signature, papers)
             return self._current
+
+    def forget(self) -> None:
+        """Drop the cached snapshot: the next `current` reads the whole index again."""
+        with self._lock:
+            self._current = None

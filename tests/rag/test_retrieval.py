@@ -8,6 +8,7 @@ from langchain_core.documents import Document
 from ingest.indexer import ingest
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import NoIndexError
+from rag.pipeline import Pipeline
 from rag.retrieval import HybridRetriever, ScoredPassage, close_to_best, reciprocal_rank_fusion
 from rag.settings import Settings
 from rag.store import ChunkStore
@@ -43,7 +44,7 @@ def test_finds_the_passage_with_its_metadata(
     settings: Settings, embedder: SentenceTransformerEmbedder
 ) -> None:
     ingest(None, settings, embedder=embedder)
-    retriever = HybridRetriever(ChunkStore.open(settings), embedder)
+    retriever = HybridRetriever(ChunkStore.open(settings), embedder, min_ratio=0.0)
     hits = retriever.retrieve("How far is Vladivostok from the North Korean border?", top_k=3)
     assert len(hits) == 3
     best = hits[0]
@@ -58,7 +59,7 @@ def test_paper_filter_and_bm25_follow_the_index(
     settings: Settings, embedder: SentenceTransformerEmbedder
 ) -> None:
     ingest(None, settings, embedder=embedder)
-    retriever = HybridRetriever(ChunkStore.open(settings), embedder)
+    retriever = HybridRetriever(ChunkStore.open(settings), embedder, min_ratio=0.0)
     only = retriever.retrieve("Russia and South Korea trade", top_k=5, papers=[PAPER1])
     assert {p.paper_id for p in only} == {PAPER1}
     before = retriever.retrieve("zebra crossing", top_k=5)
@@ -74,7 +75,7 @@ def test_follows_an_index_reset_and_rebuilt_by_another_store(
     settings: Settings, embedder: SentenceTransformerEmbedder
 ) -> None:
     ingest(None, settings, embedder=embedder)
-    retriever = HybridRetriever(ChunkStore.open(settings), embedder)
+    retriever = HybridRetriever(ChunkStore.open(settings), embedder, min_ratio=0.0)
     question = "How far is Vladivostok from the North Korean border?"
     first = retriever.retrieve(question, top_k=1)[0]
     old = retriever.snapshots.current().chunks.id
@@ -84,10 +85,27 @@ def test_follows_an_index_reset_and_rebuilt_by_another_store(
     assert retriever.snapshots.current().chunks.id != old
 
 
+def test_a_chunk_collection_dropped_under_a_snapshot_is_read_again(
+    settings: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    ingest(None, settings, embedder=embedder)
+    store = ChunkStore.open(settings)
+    retriever = HybridRetriever(store, embedder, min_ratio=0.0)
+    assert retriever.retrieve("Vladivostok", top_k=1)
+    store.client.delete_collection(settings.index_name)
+    # The registry still names both papers but their chunks are gone: nothing to find,
+    # and no error from the handle the cached snapshot held.
+    assert retriever.retrieve("Vladivostok", top_k=1) == []
+
+
+def test_pipeline_retrieves_with_the_configured_ratio(pipeline: Pipeline) -> None:
+    assert pipeline.retriever.min_ratio == pipeline.settings.min_similarity_ratio == 0.7
+
+
 def test_no_index_says_to_run_ingest(
     tmp_path: object, embedder: SentenceTransformerEmbedder
 ) -> None:
     settings = Settings(_env_file=None, data_dir=f"{tmp_path}/none")
-    retriever = HybridRetriever(ChunkStore.open(settings), embedder)
+    retriever = HybridRetriever(ChunkStore.open(settings), embedder, min_ratio=0.0)
     with pytest.raises(NoIndexError, match="rag ingest"):
         retriever.retrieve("anything")
