@@ -154,11 +154,12 @@ class SentenceTransformerEmbedder(Embeddings):
     def _build_query_encoder(self) -> OnnxQueryEncoder | None:
         if self.query_runtime == "torch" or self.cache_dir is None or self.device != "cpu":
             return None
+        model = self.model  # a model that cannot load is an error, not a reason to fall back
         quantized = self.query_runtime == "onnxruntime-int8"
         try:
             from rag import query_encoder
 
-            return query_encoder.load(self.model, self.cache_dir, self.model_name, quantized)
+            return query_encoder.load(model, self.cache_dir, self.model_name, quantized)
         except Exception as exc:
             log.warning("questions will be embedded on torch: %s", exc)
             return None
