@@ -103,7 +103,6 @@ def export(model: Any, folder: Path, quantized: bool) -> None:
     """
     tmp = f"{os.getpid()}.tmp"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         for leftover in folder.glob("*.tmp*"):
             leftover.unlink()
         sample = model.preprocess([PROBE, "a question"])

@@ -161,11 +161,10 @@ def close_to_best(passages: list[ScoredPassage], ratio: float) -> list[ScoredPas
     run at all. Passages with no dense score (found by BM25 alone) are kept: exact terms
     the embedding misses are why BM25 is there.
     """
-    known = [p.dense for p in passages if p.dense is not None]
-    if ratio <= 0 or not known or max(known) <= 0:
+    best = max((p.dense for p in passages if p.dense is not None), default=0.0)
+    if ratio <= 0 or best <= 0:
         return passages
-    floor = ratio * max(known)
-    return [p for p in passages if p.dense is None or p.dense >= floor]
+    return [p for p in passages if p.dense is None or p.dense >= ratio * best]
 
 
 class HybridRetriever:
@@ -174,7 +173,6 @@ class HybridRetriever:
     def __init__(
         self, store: ChunkStore, embedder: SentenceTransformerEmbedder, *, min_ratio: float
     ) -> None:
-        self.store = store
         self.embedder = embedder
         self.min_ratio = min_ratio
         self.snapshots = SnapshotCache(store)
