@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +13,7 @@ from rag.answer import Answer, Retrieved, Turn
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.errors import BackendError, InvalidInputError
 from rag.extractive import compose, pick_sentences, to_citation
+from rag.follow_up import is_follow_up, with_context
 from rag.grounding import ground
 from rag.llm import EXTRACTIVE, ChatBackend, load_backend
 from rag.question import analyse
@@ -22,7 +22,6 @@ from rag.retrieval import HybridRetriever, ScoredPassage
 from rag.settings import Settings, get_settings
 from rag.snapshot import IndexSnapshot
 from rag.store import ChunkStore
-from rag.terms import content_terms
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +113,12 @@ class Pipeline:
         return answer
 
     def _standalone(self, text: str, turns: list[Turn], fallback: list[str]) -> str:
-        """The question to retrieve for: condensed by the LLM, or led by the last question."""
-        if not turns:
+        """The question to retrieve for: itself if it stands alone, else condensed or led.
+
+        Whether it stands alone comes from the question itself (`rag/follow_up.py`), not
+        from there being history: the chat page and `/v1` clients always send some.
+        """
+        if not (turns and is_follow_up(text)):
             return text
         if self.llm:
             llm = self.llm
@@ -123,8 +126,7 @@ class Pipeline:
                 return self._in_time(lambda: llm.condense(text, turns))
             except BackendError as exc:
                 fallback.append(f"history not condensed: {exc}")
-        previous = [t.content for t in turns if t.role == "user"]
-        return f"{previous[-1]} {text}" if previous and is_follow_up(text) else text
+        return with_context(text, turns)
 
     def _generate(
         self,
@@ -205,18 +207,6 @@ class Pipeline:
         if unknown:
             raise InvalidInputError("papers", f"unknown paper id(s): {', '.join(unknown)}")
         return text
-
-
-FOLLOW_UP = re.compile(r"^\s*(and|but|also|so|then|what about|how about|and what)\b", re.I)
-
-
-def is_follow_up(text: str) -> bool:
-    """A question that leans on the one before: "And what about ...?", or too short to stand.
-
-    A question with three or more words of its own starts a new topic; prefixing the
-    previous question to it would only pull retrieval back to the old one.
-    """
-    return bool(FOLLOW_UP.match(text)) or len(content_terms(text)) < 3
 
 
 def ranked(rank: int, p: ScoredPassage) -> Retrieved:
