@@ -20,8 +20,11 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from api.errors import RateLimit, RequestContext, install_error_handlers
+from api.guards import SameOrigin, TrustedHosts
+from api.openai_schemas import OpenAIError
 from api.pipelines import Pipelines
 from api.routes import ask, health, openai_chat, papers
+from api.schemas import ANY_ROUTE, LIMITED, ErrorBody, error_docs
 from rag.errors import NoIndexError
 from rag.logs import PLAIN_FORMAT
 from rag.pipeline import Pipeline
@@ -64,11 +67,19 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
+    # Each added wraps those before it: the Host is checked before the Origin, and
+    # RequestContext, outermost, gives every answer (a middleware's too) its request id,
+    # its log line and, when something raises, the JSON 500.
+    app.add_middleware(SameOrigin, allowed=settings.cors_origins)
+    app.add_middleware(TrustedHosts, allowed=settings.allowed_hosts)
     app.add_middleware(
         RequestContext, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )
-    for module in (ask, papers, health, openai_chat):
-        app.include_router(module.router)
+    # What the middleware can answer on any route, in each router's error shape.
+    app.include_router(ask.router, responses=error_docs(ErrorBody, ANY_ROUTE | LIMITED))
+    app.include_router(papers.router, responses=error_docs(ErrorBody, ANY_ROUTE | LIMITED))
+    app.include_router(health.router, responses=error_docs(ErrorBody, ANY_ROUTE))
+    app.include_router(openai_chat.router, responses=error_docs(OpenAIError, ANY_ROUTE | LIMITED))
     Instrumentator(excluded_handlers=["/metrics", "/static/.*"]).instrument(app).expose(
         app, include_in_schema=False
     )

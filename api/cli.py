@@ -15,15 +15,25 @@ def serve(
         int, typer.Option(min=1, max=64, help="Worker processes, each with its own pipeline.")
     ] = 1,
 ) -> None:
-    """Serve the HTTP API and the chat UI (http://HOST:PORT/)."""
+    """Serve the HTTP API and the chat UI (http://HOST:PORT/).
+
+    `X-Forwarded-For` and `X-Forwarded-Proto` are believed only from RAG_TRUSTED_PROXIES:
+    uvicorn would otherwise trust them from 127.0.0.1, so any local client could claim
+    to be many clients and slip past the rate limit.
+    """
     import uvicorn
 
+    from rag.settings import get_settings
+
+    proxies = get_settings().trusted_proxies
     uvicorn.run(
         "api.app:app_from_env",
         factory=True,
         host=host,
         port=port,
         workers=workers,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
         log_level="info",
         # The API logs each request itself, with its request id; uvicorn's access log
         # would only repeat that line, at a cost on every request.

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.schemas import Sources
+from api.schemas import MAX_TOP_K, MIN_TOP_K, Sources, Text
 from rag.answer import Citation
 from rag.models import TOP_K_HELP
 
@@ -24,7 +24,7 @@ class ContentPart(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     type: str
-    text: str | None = None
+    text: Text | None = None
 
 
 class ChatMessage(BaseModel):
@@ -33,7 +33,7 @@ class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[ContentPart] | None = None
+    content: Text | list[ContentPart] | None = None
 
     @property
     def text(self) -> str:
@@ -66,14 +66,14 @@ class ChatCompletionRequest(BaseModel):
         },
     )
 
-    model: str = Field(description="A model from GET /v1/models, e.g. papers-extractive.")
+    model: Text = Field(description="A model from GET /v1/models, e.g. papers-extractive.")
     messages: list[ChatMessage] = Field(
         min_length=1, max_length=200, description="The conversation; the last is the question."
     )
     stream: bool = Field(False, description="Stream chunks as Server-Sent Events.")
     temperature: float | None = Field(None, description="Accepted and ignored.")
-    top_k: int = Field(5, description=TOP_K_HELP)
-    papers: list[str] | None = Field(None, description="Only these paper ids.")
+    top_k: int = Field(5, ge=MIN_TOP_K, le=MAX_TOP_K, description=TOP_K_HELP)
+    papers: list[Text] | None = Field(None, description="Only these paper ids.")
 
 
 class AssistantMessage(BaseModel):

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from rag.answer import Answer, Citation, Turn
 from rag.models import TOP_K_HELP, PassageRef
+from rag.pipeline import MAX_QUESTION_CHARS
+
+# The bounds the pipeline holds `top_k` to, declared here so the OpenAPI page shows them.
+MIN_TOP_K, MAX_TOP_K = 1, 20
+# What the middleware may answer on any route (api.errors, api.guards); and 422 in the
+# project's error shape, not FastAPI's default, for any route that takes a parameter.
+ANY_ROUTE = {
+    421: "the Host header is not one of RAG_ALLOWED_HOSTS",
+    422: "bad input, naming the field",
+    500: "internal error; the server log has the request id",
+}
+# ... and on any route but /health and /metrics.
+LIMITED = {429: "rate limit exceeded; `Retry-After` says in how many seconds to retry"}
+# What refuses a change (a POST or DELETE) before its route runs.
+CHANGE_REFUSALS = {
+    403: "sent by a page of another site (`Origin`, `Sec-Fetch-Site`) not in RAG_CORS_ORIGINS",
+    413: "request body too large",
+}
 
 ANSWER_EXAMPLE: dict[str, Any] = {
     "answer": "According to Russia's Korea Policy in the 21st Century (p. 31): Russia "
@@ -40,6 +59,25 @@ def error_docs(model: type[BaseModel], texts: dict[int, str]) -> dict[int | str,
     return {code: {"model": model, "description": text} for code, text in texts.items()}
 
 
+def unicode_text(value: str) -> str:
+    """Refuse a lone surrogate: a valid JSON escape, but not text.
+
+    Passed on, it breaks the tokenizer (a 500) and any reply that echoes it.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        where = {"at": exc.start}
+        raise PydanticCustomError(
+            "string_unicode", "not Unicode text: a lone surrogate at character {at}", where
+        ) from None
+    return value
+
+
+# A string field of a request: any Unicode text, never a lone surrogate.
+Text = Annotated[str, AfterValidator(unicode_text)]
+
+
 class AskRequest(BaseModel):
     """A question, optionally limited to some papers, with the conversation so far."""
 
@@ -57,9 +95,14 @@ class AskRequest(BaseModel):
         },
     )
 
-    question: str = Field(description="The question; 1 to 2,000 characters.")
-    top_k: int = Field(5, description=TOP_K_HELP)
-    papers: list[str] | None = Field(None, description="Only these paper ids.")
+    # The pipeline checks the length of the stripped question and names the field in
+    # its own words; the schema only declares the bounds.
+    question: Text = Field(
+        description="The question; 1 to 2,000 characters.",
+        json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS},
+    )
+    top_k: int = Field(5, ge=MIN_TOP_K, le=MAX_TOP_K, description=TOP_K_HELP)
+    papers: list[Text] | None = Field(None, description="Only these paper ids.")
     history: list[Turn] | None = Field(None, max_length=50, description="Earlier turns.")
 
 
@@ -127,6 +170,14 @@ class PassageView(BaseModel):
     after: str | None
 
 
+class IndexCheckPublic(BaseModel):
+    """Sampled chunks looked up by their own vector: how many the index found."""
+
+    sampled: int
+    found: int
+    missing: list[str] = Field(description="Ids of sampled chunks the index did not find.")
+
+
 class Health(BaseModel):
     """Whether the API can answer, and what with."""
 
@@ -149,6 +200,9 @@ class Health(BaseModel):
     chunks: int
     backend: str
     version: str
+    check: IndexCheckPublic | None = Field(
+        None, description="The index self-check, with `?deep=1` only."
+    )
 
 
 class ErrorBody(BaseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from itertools import groupby
 
@@ -36,13 +35,19 @@ def pack(spans: list[Span], size: int, overlap: int) -> Iterator[Span]:
 def chunk_document(
     doc: CleanDocument, meta: PaperMeta, content_hash: str, size: int, overlap: int
 ) -> list[Chunk]:
-    """Body chunks, then footnote chunks.
+    """Body chunks, then footnote chunks, each text once.
 
     A body chunk stays within one section or paragraph and holds the sentences that
-    start on one page, so that citing its page is exact.
+    start on one page, so that citing its page is exact. A text the paper repeats is
+    kept where it first appears: a copy adds nothing to retrieve, only cost to embed
+    and neighbours that crowd the index.
     """
-    seen: Counter[tuple[str, str]] = Counter()
+    seen: set[str] = set()
     chunks: list[Chunk] = []
+
+    def label(page: int) -> str | None:
+        shown = doc.page_labels[page] if page < len(doc.page_labels) else None
+        return shown if shown != str(meta.page_label(page)) else None
 
     def make(
         kind: ChunkKind,
@@ -53,10 +58,12 @@ def chunk_document(
         page_end: int,
         section: str | None,
     ) -> None:
-        seen[(kind, text)] += 1
+        if text in seen:
+            return
+        seen.add(text)
         chunks.append(
             Chunk(
-                id=chunk_id(meta.id, content_hash, kind, text, seen[(kind, text)]),
+                id=chunk_id(meta.id, content_hash, kind, text, 1),
                 paper_id=meta.id,
                 text=text,
                 kind=kind,
@@ -66,6 +73,7 @@ def chunk_document(
                 start=start,
                 end=end,
                 ordinal=len(chunks),
+                page_label=label(page),
             )
         )
 

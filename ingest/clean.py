@@ -4,7 +4,8 @@ The text exports in the corpus come with layout noise: a blank line after every 
 words hyphenated across lines, running headers, footnotes between two halves of a body
 sentence, and pages marked only by a line that starts with a space. Cleaning removes
 the noise without changing a word, and remembers where each page and section begins
-so chunks can cite them.
+so chunks can cite them. A PDF's pages are numbered as the PDF numbers them (blank and
+image-only pages count), while a text export's pages are inferred from those marks.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class CleanDocument:
     footnotes: list[Footnote]
     page_count: int
     first_line: str | None
+    page_labels: tuple[str, ...] = ()
 
     def page_at(self, offset: int) -> int:
         """0-based page index of the body character at `offset`."""
@@ -165,11 +167,18 @@ class _Cleaner:
     seen_heading: bool = False
 
     def page_break(self) -> None:
+        """A text export's next page, counted only once this one has body text or footnotes."""
         self.end_footnote()
         page_footnotes = self.footnotes and self.footnotes[-1].page == self.page
         if self.page_has_body or page_footnotes:
             self.page += 1
             self.page_has_body = False
+
+    def physical_page(self, index: int) -> None:
+        """A PDF's page `index` (0-based) begins, whatever the pages before it held."""
+        self.end_footnote()
+        self.page = index
+        self.page_has_body = False
 
     def start_footnote(self, number: int, text: str) -> None:
         self.end_footnote()
@@ -313,7 +322,9 @@ def clean(
         front_matter={_key(x) for x in (title, affiliation, *authors) if x and _key(x)},
     )
     for page_no, lines in enumerate(pages):
-        if page_no:
+        if doc.layout == "pdf":
+            cleaner.physical_page(page_no)
+        elif page_no:
             cleaner.page_break()
         _clean_page(cleaner, lines, first_page=page_no == 0)
     cleaner.end_footnote()
@@ -322,8 +333,9 @@ def clean(
         page_offsets=cleaner.page_offsets or [(0, 0)],
         sections=cleaner.sections,
         footnotes=cleaner.footnotes,
-        page_count=cleaner.page + 1,
+        page_count=len(pages) if doc.layout == "pdf" else cleaner.page + 1,
         first_line=next((normalise(ln) for page in pages for ln in page if ln.strip()), None),
+        page_labels=doc.page_labels,
     )
 
 

@@ -1,19 +1,37 @@
-"""`rag ingest`: index the corpus with a progress bar and a summary table."""
+"""`rag ingest`: index the corpus with a progress bar and a summary table.
+
+Exit codes: 0 everything indexed; 1 some files failed, each named with its reason (the
+others are indexed); 2 the run could not start (bad settings, a broken `papers.toml`,
+an index it cannot reach); 3 `--check` found chunks the index cannot find by their
+own vector; 70 (EX_SOFTWARE) an unexpected crash, its traceback logged.
+"""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from ingest.indexer import IngestReport, ingest
 from ingest.indexer import Progress as IngestProgress
+from ingest.library import recover
 from rag.errors import RagError
-from rag.settings import get_settings
+from rag.settings import Settings, get_settings
+from rag.store import ChunkStore
+
+log = logging.getLogger(__name__)
+
+EXIT_FILES_FAILED = 1
+EXIT_ERROR = 2
+EXIT_CHECK_FAILED = 3
+# sysexits.h EX_SOFTWARE: an internal error, told apart from files the run refused.
+EXIT_CRASH = 70
 
 STATUS_STYLE = {
     "added": "green",
@@ -44,11 +62,24 @@ def ingest_command(
             "--prune", help="Remove indexed papers whose files are no longer in the corpus."
         ),
     ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Afterwards look sampled chunks up by their own vector (RAG_SELF_CHECK_SAMPLE) "
+            f"and exit {EXIT_CHECK_FAILED} if the index misses any.",
+        ),
+    ] = False,
 ) -> None:
-    """Index papers: clean, chunk, embed and store them; unchanged papers are skipped."""
+    """Index papers: clean, chunk, embed and store them; unchanged papers are skipped.
+
+    Uploads or deletes that a killed server left half-done are settled first.
+    """
     settings = get_settings()
     console = Console(stderr=True)
     try:
+        for line in recover(settings):
+            console.print(f"[yellow]recovered:[/] {escape(line)}")
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -69,13 +100,40 @@ def ingest_command(
                 ),
             )
     except RagError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        console.print(f"[bold red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_ERROR) from exc
+    except Exception as exc:
+        log.exception("rag ingest crashed")
+        console.print(
+            f"[bold red]error:[/] rag ingest stopped on an unexpected error "
+            f"({type(exc).__name__}: {escape(str(exc))}); its traceback is in the log above. "
+            "Papers finished before it stay indexed."
+        )
+        raise typer.Exit(EXIT_CRASH) from exc
     Console().print(summary_table(report))
     for failed in report.failed:
-        console.print(f"[bold red]failed:[/] {failed.file}: {failed.error}")
+        console.print(f"[bold red]failed:[/] {escape(failed.file)}: {escape(failed.error or '')}")
+    if check and not _check(settings, console):
+        raise typer.Exit(EXIT_CHECK_FAILED)
     if report.failed:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FILES_FAILED)
+
+
+def _check(settings: Settings, console: Console) -> bool:
+    """Run the index self-check and say what it found; whether the index passed."""
+    store = ChunkStore.open(settings)
+    result = store.self_check(store.papers(), settings.self_check_sample)
+    if result.error:
+        console.print(f"[bold red]index check failed:[/] {escape(result.error)}")
+    elif result.missing:
+        console.print(
+            f"[bold red]index check failed:[/] {len(result.missing)} of {result.sampled} "
+            f"sampled chunks not found by their own vector, e.g. {result.missing[0]}; "
+            "rebuild with `rag ingest --reset`"
+        )
+    else:
+        console.print(f"index check: all {result.sampled} sampled chunks found by their own vector")
+    return result.ok
 
 
 def summary_table(report: IngestReport) -> Table:

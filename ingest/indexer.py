@@ -13,7 +13,7 @@ from typing import Literal
 from ingest.catalog import discover, load_catalog, paper_id_for
 from ingest.chunking import chunk_document
 from ingest.clean import clean
-from ingest.loaders import load
+from ingest.loaders import load, make_pdf_parser
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.errors import DocumentError
 from rag.models import Chunk, PaperMeta, PaperRecord
@@ -73,6 +73,11 @@ class Progress:
         self.advance = advance or (lambda _n: None)
 
 
+def file_digest(data: bytes) -> str:
+    """Hash of a file's bytes alone, so the same file is known under any name or title."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
 def content_hash(data: bytes, entry: PaperMeta | None, settings: Settings) -> str:
     """Hash of everything that shapes a paper's chunks: its bytes, catalog entry and chunking."""
     h = hashlib.sha256(data)
@@ -82,8 +87,27 @@ def content_hash(data: bytes, entry: PaperMeta | None, settings: Settings) -> st
 
 
 def prepare(path: Path, entry: PaperMeta | None, digest: str, settings: Settings) -> _Prepared:
-    """Load, clean and chunk one file (no writes); raises `DocumentError`."""
-    doc = load(path)
+    """Load, clean and chunk one file (no writes); raises `DocumentError`.
+
+    Whatever goes wrong with one file, foreseen or not, becomes that file's
+    `DocumentError`, so it can never stop the other files of a run or reach an upload's
+    caller as a crash; the traceback of an unforeseen one is in the debug log.
+    """
+    try:
+        return _prepare(path, entry, digest, settings)
+    except DocumentError:
+        raise
+    except Exception as exc:
+        log.debug("preparing %s failed", path.name, exc_info=True)
+        raise DocumentError(
+            path.name,
+            f"could not be prepared for indexing ({type(exc).__name__}; "
+            "`rag --verbose ingest` logs the detail)",
+        ) from exc
+
+
+def _prepare(path: Path, entry: PaperMeta | None, digest: str, settings: Settings) -> _Prepared:
+    doc = load(path, make_pdf_parser(settings))
     if entry is not None:
         meta = entry
     else:
@@ -95,8 +119,18 @@ def prepare(path: Path, entry: PaperMeta | None, digest: str, settings: Settings
     if not cleaned.body.strip():
         raise DocumentError(path.name, "no text left after cleaning")
     chunks = chunk_document(cleaned, meta, digest, settings.chunk_size, settings.chunk_overlap)
+    if len(chunks) > settings.max_chunks_per_paper:
+        raise DocumentError(
+            path.name,
+            f"too long to index: {len(chunks)} passages, over the limit of "
+            f"{settings.max_chunks_per_paper} (RAG_MAX_CHUNKS_PER_PAPER)",
+        )
     record = PaperRecord(
-        meta=meta, content_hash=digest, chunk_count=len(chunks), pages=cleaned.page_count
+        meta=meta,
+        content_hash=digest,
+        chunk_count=len(chunks),
+        pages=cleaned.page_count,
+        file_hash=file_digest(doc.raw_bytes),
     )
     result = PaperResult(path.name, meta.id, meta.title, "added", cleaned.page_count, len(chunks))
     return _Prepared(record, chunks, result)
@@ -157,18 +191,20 @@ def ingest(
             prepared.result.seconds = time.perf_counter() - began
             todo.append(prepared)
         except (DocumentError, OSError) as exc:
-            reason = exc.reason if isinstance(exc, DocumentError) else str(exc)
-            log.error("%s: %s", path.name, reason)
-            report.results.append(
-                PaperResult(path.name, None, None, "failed", error=reason, seconds=0.0)
-            )
+            reason = exc.reason if isinstance(exc, DocumentError) else _os_reason(exc)
+            report.results.append(_failed(path.name, reason))
 
     if todo:
         embedder = embedder or make_embedder(settings)
         progress.start(sum(len(p.chunks) for p in todo))
         for item in todo:
             began = time.perf_counter()
-            vectors = embedder.embed_many([c.text for c in item.chunks], on_batch=progress.advance)
+            on_batch = _stop_when_late(item, settings, progress.advance)
+            try:
+                vectors = embedder.embed_many([c.text for c in item.chunks], on_batch=on_batch)
+            except DocumentError as exc:
+                report.results.append(_failed(item.result.file, exc.reason))
+                continue
             store.write_paper(item.record, item.chunks, vectors)
             item.result.seconds += time.perf_counter() - began
             report.results.append(item.result)
@@ -185,3 +221,41 @@ def ingest(
     report.papers = len(papers)
     report.chunks = store.count()
     return report
+
+
+def _failed(name: str, reason: str) -> PaperResult:
+    """A file's line in the report when it could not be indexed, logged once."""
+    log.error("%s: %s", name, reason)
+    return PaperResult(name, None, None, "failed", error=reason)
+
+
+def _os_reason(exc: OSError) -> str:
+    """An OS error in words, without the absolute path it names."""
+    return f"cannot be read: {exc.strerror or type(exc).__name__}"
+
+
+def _stop_when_late(
+    item: _Prepared, settings: Settings, advance: Callable[[int], None]
+) -> Callable[[int], None]:
+    """An `embed_many` batch hook that stops a paper once its time is up.
+
+    The paper's time started with reading it, so what preparing it took is already
+    spent. Raising between batches stops the embedding before anything is written.
+    """
+    limit = settings.max_index_seconds_per_paper
+    deadline = time.perf_counter() + limit - item.result.seconds
+    total, done = len(item.chunks), 0
+
+    def on_batch(n: int) -> None:
+        nonlocal done
+        done += n
+        advance(n)
+        if done < total and time.perf_counter() > deadline:
+            advance(total - done)
+            raise DocumentError(
+                item.result.file,
+                f"took over {limit:g} s to index (RAG_MAX_INDEX_SECONDS_PER_PAPER); stopped "
+                f"after {done} of {total} passages, nothing of it written",
+            )
+
+    return on_batch

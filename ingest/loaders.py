@@ -1,21 +1,35 @@
-"""Reading files into pages of raw text, with a plain reason for every file that can't be."""
+"""Reading files into pages of raw text, with a plain reason for every file that can't be.
+
+A PDF is untrusted input: pypdf stops a single stream that inflates too far or an object
+that loops back on itself, but it keeps every decoded stream of a document in memory, so
+a small file of many inflating pages can still take gigabytes. PDFs are therefore read
+in a child process held to a memory and time limit (`IsolatedPdfParser`), and whatever
+goes wrong in there comes back as the file's own `DocumentError`.
+"""
 
 from __future__ import annotations
 
 import io
+import json
 import logging
+import resource
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import LimitReachedError, PyPdfError
 
 from rag.errors import DocumentError
+from rag.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 Layout = Literal["pdf", "text-export", "markdown"]
+# Longest piece of a PDF reader's own message kept in a reason.
+REASON_CHARS = 160
 
 
 @dataclass(frozen=True)
@@ -27,34 +41,153 @@ class LoadedDocument:
     layout: Layout
     embedded_title: str | None
     raw_bytes: bytes
+    page_labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedPdf:
+    """What a PDF parser gives: page texts in order, the info title, the PDF's page labels.
+
+    `page_labels` is empty unless the PDF defines labels of its own (`/PageLabels`).
+    """
+
+    pages: list[str]
+    title: str | None
+    page_labels: tuple[str, ...] = ()
 
 
 class PdfParser(Protocol):
-    """Something that turns PDF bytes into page texts and a title, so parsers can be swapped."""
+    """Something that turns PDF bytes into pages, so parsers can be swapped."""
 
-    def parse(self, data: bytes, name: str) -> tuple[list[str], str | None]:
-        """Page texts in order, and the title from the document info if any."""
+    def parse(self, data: bytes, name: str) -> ParsedPdf:
+        """Parse one PDF; raises `DocumentError` naming `name` and the reason."""
         ...
 
 
-class PypdfParser:
-    """Page-by-page text through pypdf."""
+def _reason(exc: BaseException) -> str:
+    """Why a PDF could not be read, in words for the person who gave it."""
+    message = " ".join(str(exc).split())[:REASON_CHARS]
+    if isinstance(exc, LimitReachedError):
+        return (
+            "it exceeds a safety limit of the PDF reader (a stream that decompresses too far, "
+            "or objects that refer to themselves)"
+        )
+    if isinstance(exc, MemoryError):
+        return "it needs more memory to read than RAG_MAX_PDF_MEMORY_MB allows"
+    if isinstance(exc, RecursionError):
+        return "its objects nest too deeply to read"
+    if "encrypt" in message.lower():
+        return "the PDF is encrypted"
+    if isinstance(exc, NotImplementedError):
+        return f"it uses a feature the PDF reader does not support ({message or 'unnamed'})"
+    if isinstance(exc, PyPdfError) and message:
+        return f"it is damaged ({message})"
+    return f"it is damaged ({type(exc).__name__})"
 
-    def parse(self, data: bytes, name: str) -> tuple[list[str], str | None]:
+
+def _text(raw: str) -> str:
+    """Page text that is valid Unicode: a lone surrogate pypdf decoded becomes `?`."""
+    return raw.encode("utf-8", "replace").decode("utf-8")
+
+
+class PypdfParser:
+    """Page-by-page text through pypdf, in this process (pypdf's per-stream limits only)."""
+
+    def parse(self, data: bytes, name: str) -> ParsedPdf:
         """See `PdfParser.parse`."""
         try:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
                 raise DocumentError(name, "the PDF is encrypted with a password")
-            pages = [page.extract_text() or "" for page in reader.pages]
+            pages = [_text(page.extract_text() or "") for page in reader.pages]
             info = reader.metadata
+            title = str(info.title).strip() if info is not None and info.title else None
         except DocumentError:
             raise
-        except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-            reason = "the PDF is encrypted" if "encrypt" in str(exc).lower() else str(exc)
-            raise DocumentError(name, f"cannot read the PDF: {reason}") from exc
-        title = info.title if info is not None and info.title else None
-        return pages, (str(title).strip() or None) if title else None
+        except Exception as exc:
+            raise DocumentError(name, f"cannot read the PDF: {_reason(exc)}") from exc
+        return ParsedPdf(pages, title or None, _page_labels(reader, name))
+
+
+def _page_labels(reader: PdfReader, name: str) -> tuple[str, ...]:
+    """The PDF's own page labels, or none when it has none or they cannot be read.
+
+    Labels only add to the physical page numbers, so a broken label tree costs the labels,
+    not the paper.
+    """
+    try:
+        if "/PageLabels" not in reader.root_object:
+            return ()
+        return tuple(_text(label) for label in reader.page_labels)
+    except Exception as exc:
+        log.warning("%s: page labels ignored: %s", name, _reason(exc))
+        return ()
+
+
+class IsolatedPdfParser:
+    """`PypdfParser` run in a child process held to a memory limit and a time limit.
+
+    Whatever the file does to the reader (inflate without end, loop, crash it), this
+    process only sees an answer, a refusal or a stopped child, each a `DocumentError`.
+    """
+
+    def __init__(self, memory_bytes: int, timeout_s: float) -> None:
+        self.memory_bytes = memory_bytes
+        self.timeout_s = timeout_s
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> IsolatedPdfParser:
+        """The limits the settings give: RAG_MAX_PDF_MEMORY_MB, RAG_MAX_INDEX_SECONDS_PER_PAPER."""
+        return cls(settings.max_pdf_memory_mb * 2**20, settings.max_index_seconds_per_paper)
+
+    def parse(self, data: bytes, name: str) -> ParsedPdf:
+        """See `PdfParser.parse`."""
+        command = [sys.executable, "-P", "-m", "ingest.loaders", str(self.memory_bytes)]
+        try:
+            done = subprocess.run(
+                command, input=data, capture_output=True, timeout=self.timeout_s, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise DocumentError(
+                name,
+                f"the PDF took over {self.timeout_s:g} s to read (RAG_MAX_INDEX_SECONDS_PER_PAPER)",
+            ) from exc
+        log.debug("%s: PDF reader said: %s", name, done.stderr.decode("utf-8", "replace")[-2000:])
+        try:
+            reply = json.loads(done.stdout)
+        except ValueError:
+            reply = None
+        if done.returncode != 0 or not isinstance(reply, dict):
+            raise DocumentError(
+                name,
+                "the PDF reader stopped before it finished (the PDF may need more memory "
+                "than RAG_MAX_PDF_MEMORY_MB allows)",
+            )
+        if "error" in reply:
+            raise DocumentError(name, str(reply["error"]))
+        return ParsedPdf(reply["pages"], reply["title"], tuple(reply["page_labels"]))
+
+
+def _serve_child(memory_bytes: int) -> None:
+    """Child side of `IsolatedPdfParser`: PDF bytes on stdin, a JSON answer on stdout."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    data = sys.stdin.buffer.read()
+    try:
+        parsed = PypdfParser().parse(data, "")
+    except DocumentError as exc:
+        answer: dict[str, object] = {"error": exc.reason}
+    else:
+        answer = {
+            "pages": parsed.pages,
+            "title": parsed.title,
+            "page_labels": list(parsed.page_labels),
+        }
+    sys.stdout.write(json.dumps(answer))
+
+
+def make_pdf_parser(settings: Settings) -> PdfParser:
+    """The PDF parser for these settings: pypdf, isolated and held to the settings' limits."""
+    return IsolatedPdfParser.from_settings(settings)
 
 
 def load(path: Path, pdf_parser: PdfParser | None = None) -> LoadedDocument:
@@ -70,12 +203,14 @@ def load(path: Path, pdf_parser: PdfParser | None = None) -> LoadedDocument:
     if suffix == ".pdf":
         if not data.lstrip()[:5] == b"%PDF-":
             raise DocumentError(name, "not a PDF file (it has no %PDF- header)")
-        pages, title = (pdf_parser or PypdfParser()).parse(data, name)
-        if not any(p.strip() for p in pages):
+        parsed = (pdf_parser or make_pdf_parser(get_settings())).parse(data, name)
+        if not any(p.strip() for p in parsed.pages):
             raise DocumentError(
                 name, "the PDF has no extractable text (a scanned image? run OCR on it first)"
             )
-        return LoadedDocument(path, pages, "pdf", title, data)
+        return LoadedDocument(
+            path, parsed.pages, "pdf", parsed.title, data, page_labels=parsed.page_labels
+        )
     if suffix in (".txt", ".md"):
         try:
             text = data.decode("utf-8-sig")
@@ -86,3 +221,7 @@ def load(path: Path, pdf_parser: PdfParser | None = None) -> LoadedDocument:
         layout: Layout = "markdown" if suffix == ".md" else "text-export"
         return LoadedDocument(path, [text], layout, None, data)
     raise DocumentError(name, f"unsupported file type {suffix or '(none)'}; use .pdf, .txt or .md")
+
+
+if __name__ == "__main__":
+    _serve_child(int(sys.argv[1]))

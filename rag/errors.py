@@ -39,6 +39,16 @@ class StoreUnavailableError(RagError):
     """The Chroma server named by RAG_CHROMA_URL cannot be reached."""
 
 
+class IndexBrokenError(RagError):
+    """The index is there but cannot answer a query: its vectors and records disagree."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(
+            f"The index {where} cannot answer queries.",
+            fix="check it with `rag ingest --check`; rebuild it with `rag ingest --reset`",
+        )
+
+
 class InvalidInputError(RagError):
     """A request field is out of bounds; `field` names it for API and CLI messages."""
 

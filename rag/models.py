@@ -59,6 +59,9 @@ class Chunk(BaseModel):
     start: int
     end: int
     ordinal: int
+    page_label: str | None = Field(
+        None, description="The PDF's own label for `page` (`iv`, `1650`) where it differs."
+    )
 
 
 class PassageRef(BaseModel):
@@ -70,6 +73,9 @@ class PassageRef(BaseModel):
     authors: str = ""
     year: int | None = None
     page: int
+    page_label: str | None = Field(
+        None, description="The page as the PDF itself numbers it, where that differs from `page`."
+    )
     section: str | None = None
     text: str
 
@@ -81,6 +87,9 @@ class PaperRecord(BaseModel):
     content_hash: str
     chunk_count: int
     pages: int
+    file_hash: str | None = Field(
+        None, description="Hash of the file's bytes alone; absent in records of older indexes."
+    )
 
     def to_json(self) -> str:
         """Serialised form kept beside the chunks in the store."""

@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from chromadb.errors import NotFoundError
+from chromadb.errors import ChromaError, InternalError, NotFoundError
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from rag.embeddings import SentenceTransformerEmbedder
+from rag.errors import IndexBrokenError
 from rag.models import PassageRef
 from rag.snapshot import IndexSnapshot, SnapshotCache, bm25_tokens
 from rag.store import ChunkStore, as_vectors
@@ -51,6 +52,7 @@ def as_passage(doc: Document) -> ScoredPassage:
         year=int(md["year"]) if md.get("year") is not None else None,
         page=int(md.get("page", 0)),
         page_end=int(md.get("page_end", md.get("page", 0))),
+        page_label=str(md["page_label"]) if md.get("page_label") else None,
         section=md.get("section"),
         kind=str(md.get("kind", "body")),
         ordinal=int(md.get("ordinal", 0)),
@@ -192,12 +194,17 @@ class HybridRetriever:
         snap = snapshot or self.snapshots.current()
         try:
             return self._retrieve(query, top_k, papers, snap)
-        except NotFoundError:
-            # The chunk collection went away after `snap` was read: a reset by another
-            # process in between, or a collection dropped by hand. Read the index again.
-            log.info("chunk collection changed during a query; reading the index again")
+        except (NotFoundError, InternalError):
+            # The index changed under `snap`: a reset by another process in between, a
+            # collection dropped by hand, or vectors another process wrote that this
+            # process's copy of the graph lacks. Read the index again.
+            log.info("index changed during a query; reading it again")
             self.snapshots.forget()
-            return self._retrieve(query, top_k, papers, self.snapshots.current())
+            try:
+                return self._retrieve(query, top_k, papers, self.snapshots.current())
+            except ChromaError as exc:
+                log.error("the index cannot answer a query: %s", exc)
+                raise IndexBrokenError(snap.chunks.name) from exc
 
     def _retrieve(
         self, query: str, top_k: int, papers: Sequence[str] | None, snap: IndexSnapshot

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bump when cleaning or chunking changes what ends up in the index, so a stale
 # index is never reused: it is part of the collection name.
-TEXT_PIPELINE_VERSION = "2"
+TEXT_PIPELINE_VERSION = "3"
 # What embeds questions on CPU (see rag.query_encoder).
 QueryRuntime = Literal["onnxruntime-int8", "onnxruntime", "torch"]
 URL_EXAMPLES = {"chroma_url": "http://127.0.0.1:8001", "llm_base_url": "http://127.0.0.1:8080/v1"}
@@ -54,9 +54,51 @@ class Settings(BaseSettings):
     model_cache_dir: Path | None = Field(
         None, description="Where model exports are kept; defaults to <data_dir>/models."
     )
+    max_chunks_per_paper: int = Field(
+        5000,
+        ge=1,
+        description="Most distinct chunks one paper may have; a longer one is refused by name, "
+        "so one huge file cannot crowd every other paper out of the index.",
+    )
+    max_index_seconds_per_paper: float = Field(
+        300.0,
+        gt=0,
+        description="Most seconds reading, chunking and embedding one paper may take; a slower "
+        "one is stopped between embedding batches and nothing of it is written.",
+    )
+    max_pdf_memory_mb: int = Field(
+        1024,
+        ge=128,
+        description="Most memory reading one PDF may take: PDFs are read in a child process "
+        "held to it, so a file that decompresses without end is refused, not the machine run out.",
+    )
     chunk_size: int = Field(1000, ge=200, le=8000, description="Target characters per chunk.")
     chunk_overlap: int = Field(
         150, ge=0, description="Characters of whole trailing sentences repeated in the next chunk."
+    )
+    hnsw_m: int = Field(
+        32,
+        ge=4,
+        le=128,
+        description="Links per vector in the HNSW graph (Chroma's max_neighbors); more keeps "
+        "near-identical chunks findable in big libraries. Changing it builds a new index.",
+    )
+    hnsw_ef_construction: int = Field(
+        200,
+        ge=10,
+        le=2000,
+        description="Candidates weighed per insert when the HNSW graph is built; changing it "
+        "builds a new index.",
+    )
+    hnsw_ef_search: int = Field(
+        400, ge=10, le=2000, description="Candidates weighed per query in the HNSW graph."
+    )
+    self_check_sample: int = Field(
+        200,
+        ge=1,
+        le=100_000,
+        description="Chunks that `rag ingest --check` and `/health?deep=1` look up by their "
+        "own vector to check the index.",
     )
     min_similarity_ratio: float = Field(
         0.7,
@@ -101,7 +143,19 @@ class Settings(BaseSettings):
         description="When set, asking and changing papers need `Authorization: Bearer <key>`.",
     )
     cors_origins: list[str] = Field(
-        default_factory=list, description="Origins allowed to call the API from a browser."
+        default_factory=list,
+        description="Origins (scheme://host[:port]) of other sites whose pages may call the "
+        "API from a browser, changes included; pages of any other site are refused 403.",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"],
+        description="Host names the API answers to (any port), so DNS rebinding cannot reach "
+        "it; `*.example.org` matches subdomains, `*` any host. A deployment sets its own.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; empty: the client is the connection's peer.",
     )
     rate_limit: str = Field(
         "120/minute", description="Requests per client address, in `N/second|minute|hour`."
@@ -151,6 +205,7 @@ class Settings(BaseSettings):
                 str(self.chunk_size),
                 str(self.chunk_overlap),
                 TEXT_PIPELINE_VERSION,
+                f"hnsw{self.hnsw_m}/{self.hnsw_ef_construction}",
             ]
         )
         return f"{self.collection}-{hashlib.sha256(shape.encode()).hexdigest()[:10]}"

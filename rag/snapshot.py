@@ -3,8 +3,9 @@
 Reading the paper registry is the only store round trip a query pays to learn whether
 anything changed; the BM25 index, the corpus term statistics and the handle on the chunk
 collection are rebuilt only when the registry (its collection's id, paper ids and content
-hashes) differs from the last one seen. That keeps every worker in step with ingests
-done by another process, in embedded and server mode.
+hashes) differs from the last one seen, and then an embedded index is read afresh from
+its folder. That keeps every worker in step with ingests done by another process, in
+embedded and server mode.
 """
 
 from __future__ import annotations
@@ -129,6 +130,8 @@ class SnapshotCache:
         signature = _signature(registry_id, papers)
         with self._lock:
             if self._current is None or self._current.signature != signature:
+                # The change may be another process's: read its vectors, not a stale copy.
+                self.store.refresh()
                 self._current = _build(self.store, signature, papers)
             return self._current
 

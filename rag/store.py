@@ -11,14 +11,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+import random
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import chromadb
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import NotFoundError
+from chromadb.errors import ChromaError, NotFoundError
+from filelock import FileLock
 
 from rag.errors import StoreUnavailableError
 from rag.models import Chunk, PaperMeta, PaperRecord
@@ -30,7 +34,15 @@ Metadata = dict[str, str | int | float | bool]
 
 
 def make_client(settings: Settings) -> ClientAPI:
-    """Embedded Chroma by default; a `chroma run` server when RAG_CHROMA_URL is set."""
+    """Embedded Chroma by default; a `chroma run` server when RAG_CHROMA_URL is set.
+
+    An embedded client is always read afresh from its folder. Chroma keeps one system
+    per folder per process, holding the HNSW graph in memory; it never sees vectors
+    another process wrote, and a filtered query then names ids the graph lacks ("Error
+    finding id"). Forgetting the cached system (Chroma offers no public call that does so
+    without stopping it under queries still running on it) makes this client load the
+    folder again; the old system lives on until the last query holding it ends.
+    """
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
@@ -48,7 +60,25 @@ def make_client(settings: Settings) -> ClientAPI:
             ) from exc
     path = settings.resolved_chroma_path
     path.mkdir(parents=True, exist_ok=True)
+    with SharedSystemClient._refcount_lock:
+        SharedSystemClient._identifier_to_system.pop(str(path), None)
+        SharedSystemClient._identifier_to_refcount.pop(str(path), None)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+@dataclass
+class IndexCheck:
+    """The index self-check: sampled chunks that their own vector finds, and the rest."""
+
+    sampled: int = 0
+    found: int = 0
+    missing: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Every sampled chunk was found and the index could be read."""
+        return self.error is None and not self.missing
 
 
 def chunk_id(paper_id: str, content_hash: str, kind: str, text: str, occurrence: int) -> str:
@@ -79,6 +109,8 @@ def chunk_metadata(chunk: Chunk, meta: PaperMeta, content_hash: str) -> Metadata
         out["year"] = meta.year
     if chunk.section:
         out["section"] = chunk.section
+    if chunk.page_label:
+        out["page_label"] = chunk.page_label
     return out
 
 
@@ -88,26 +120,77 @@ def as_vectors(rows: Sequence[Sequence[float]]) -> list[Sequence[float] | Sequen
 
 
 class ChunkStore:
-    """Chunks and the paper registry of one index (one embedding model and chunking)."""
+    """Chunks and the paper registry of one index (one embedding model and chunking).
 
-    def __init__(self, client: ClientAPI, index_name: str) -> None:
-        self.client = client
-        self.index_name = index_name
-        self._batch = max(1, min(client.get_max_batch_size(), 1000))
+    In embedded mode several processes may share the folder (a server's workers, a
+    `rag ingest` beside a server): their writes are taken one at a time through a lock
+    file beside the folder, each writer first reads the index afresh so it never writes
+    over another's work from a stale copy, and readers read it afresh once they see the
+    registry change (`refresh`). A `chroma run` server does all that itself.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.index_name = settings.index_name
+        self.client = make_client(settings)
+        self._batch = max(1, min(self.client.get_max_batch_size(), 1000))
+        path = settings.resolved_chroma_path
+        self._lock = None if settings.chroma_url else FileLock(f"{path}.lock")
 
     @classmethod
     def open(cls, settings: Settings) -> ChunkStore:
         """The store the settings point at."""
-        return cls(make_client(settings), settings.index_name)
+        return cls(settings)
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the index is a folder this process opens itself (not a Chroma server)."""
+        return self._lock is not None
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the index for one writer across processes, on an up-to-date copy."""
+        if self._lock is None:
+            yield
+            return
+        with self._lock:
+            self.client = make_client(self.settings)
+            yield
+
+    def refresh(self) -> None:
+        """Read the embedded index afresh (another process may have written it).
+
+        Waits for a write in progress elsewhere, so a half-written index is never read.
+        """
+        if self._lock is None:
+            return
+        with self._lock:
+            self.client = make_client(self.settings)
 
     @property
     def chunks(self) -> Collection:
-        """Chunk collection, cosine space, vectors always supplied by us."""
-        return self.client.get_or_create_collection(
+        """Chunk collection, cosine space, vectors always supplied by us.
+
+        The graph's degree and build depth are fixed when the collection is made (they
+        are part of the index name); the search depth follows the settings.
+        """
+        s = self.settings
+        collection = self.client.get_or_create_collection(
             self.index_name,
             embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
+            configuration={
+                "hnsw": {
+                    "space": "cosine",
+                    "max_neighbors": s.hnsw_m,
+                    "ef_construction": s.hnsw_ef_construction,
+                    "ef_search": s.hnsw_ef_search,
+                }
+            },
         )
+        hnsw = (collection.configuration or {}).get("hnsw") or {}
+        if hnsw.get("ef_search") != s.hnsw_ef_search:
+            collection.modify(configuration={"hnsw": {"ef_search": s.hnsw_ef_search}})
+        return collection
 
     @property
     def registry(self) -> Collection:
@@ -151,6 +234,16 @@ class ChunkStore:
         on_batch: Callable[[int], None] | None = None,
     ) -> None:
         """Add or replace a paper so that it is never visible half-written."""
+        with self.writing():
+            self._write_paper(record, chunks, embeddings, on_batch)
+
+    def _write_paper(
+        self,
+        record: PaperRecord,
+        chunks: Sequence[Chunk],
+        embeddings: Sequence[Sequence[float]],
+        on_batch: Callable[[int], None] | None,
+    ) -> None:
         collection = self.chunks
         before = set(collection.get(ids=[c.id for c in chunks], include=[])["ids"])
         written: list[str] = []
@@ -185,14 +278,19 @@ class ChunkStore:
 
     def remove_paper(self, paper_id: str) -> int:
         """Unregister a paper first (readers stop trusting it), then delete its chunks."""
-        ids = self.chunk_ids(paper_id)
-        self.registry.delete(ids=[paper_id])
-        if ids:
-            self.chunks.delete(ids=ids)
-        return len(ids)
+        with self.writing():
+            ids = self.chunk_ids(paper_id)
+            self.registry.delete(ids=[paper_id])
+            if ids:
+                self.chunks.delete(ids=ids)
+            return len(ids)
 
     def reconcile(self) -> int:
         """Delete chunks no registered paper version owns (left by a killed run)."""
+        with self.writing():
+            return self._reconcile()
+
+    def _reconcile(self) -> int:
         active = {pid: rec.content_hash for pid, rec in self.papers().items()}
         got = self.chunks.get(include=["metadatas"])
         stale = [
@@ -212,6 +310,67 @@ class ChunkStore:
         Readers keep a chunk collection only while the registry collection they saw
         is the same one, so a reset interrupted half-way must never leave the registry.
         """
-        for name in (f"{self.index_name}-papers", self.index_name):
-            with contextlib.suppress(NotFoundError):
-                self.client.delete_collection(name)
+        with self.writing():
+            for name in (f"{self.index_name}-papers", self.index_name):
+                with contextlib.suppress(NotFoundError):
+                    self.client.delete_collection(name)
+
+    def probe(self, papers: dict[str, PaperRecord]) -> None:
+        """Run one query shaped like an ask's (filtered to live versions); raises on failure.
+
+        Raises:
+            ChromaError: the index cannot answer a query.
+        """
+        hashes = sorted({rec.content_hash for rec in papers.values()})
+        if not hashes:
+            return
+        collection = self.chunks
+        got = collection.get(limit=1, include=["embeddings"])
+        vectors = got["embeddings"]
+        if vectors is None or len(vectors) == 0:
+            return
+        collection.query(
+            query_embeddings=as_vectors([list(vectors[0])]),
+            n_results=1,
+            where={"content_hash": {"$in": hashes}},  # type: ignore[dict-item]
+            include=[],
+        )
+
+    def self_check(self, papers: dict[str, PaperRecord], sample: int, seed: int = 0) -> IndexCheck:
+        """Whether sampled live chunks are each found by their own vector.
+
+        An approximate index can lose points (a graph too sparse for many near-identical
+        vectors, a copy out of step with the folder); this measures it instead of
+        trusting it. A chunk counts as found when it is among the three nearest to its
+        own vector, so an identical text elsewhere does not count against it.
+        """
+        check = IndexCheck()
+        hashes = sorted({rec.content_hash for rec in papers.values()})
+        if not hashes or sample <= 0:
+            return check
+        try:
+            collection = self.chunks
+            live = collection.get(
+                where={"content_hash": {"$in": hashes}},  # type: ignore[dict-item]
+                include=[],
+            )["ids"]
+            chosen = random.Random(seed).sample(sorted(live), min(sample, len(live)))
+            if not chosen:
+                return check
+            got = collection.get(ids=chosen, include=["embeddings"])
+            vectors = [
+                list(v) for v in (got["embeddings"] if got["embeddings"] is not None else [])
+            ]
+            hits = collection.query(
+                query_embeddings=as_vectors(vectors), n_results=min(3, len(live)), include=[]
+            )["ids"]
+        except ChromaError as exc:
+            check.error = f"{type(exc).__name__}: {exc}"
+            return check
+        check.sampled = len(got["ids"])
+        for cid, found in zip(got["ids"], hits, strict=True):
+            if cid in found:
+                check.found += 1
+            else:
+                check.missing.append(cid)
+        return check

@@ -76,3 +76,15 @@ def test_cite_prints_each_format_and_fails_plainly(indexed_settings: Settings) -
     assert unknown.returncode == 2 and "no paper with id 'nope'" in unknown.stderr
     bad = run_rag(["cite", "russia-korean-crisis-2018", "--format", "endnote"], corpus, data)
     assert bad.returncode == 2 and "format" in bad.stderr
+
+
+def test_an_unexpected_crash_exits_70_with_its_traceback_in_the_log(
+    corpus: Path, tmp_path: Path
+) -> None:
+    not_a_folder = tmp_path / "chroma-is-a-file"
+    not_a_folder.write_text("in the way", encoding="utf-8")
+    run = run_rag(["ingest"], corpus, tmp_path / "data", env={"RAG_CHROMA_PATH": str(not_a_folder)})
+    assert run.returncode == 70, run.stderr
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "unexpected" in errors[0]
+    assert "Traceback" in run.stderr and "FileExistsError" in run.stderr

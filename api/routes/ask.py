@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.deps import KeyDep, PipelineDep, SettingsDep
-from api.errors import ApiError
-from api.schemas import AnswerPublic, AskRequest, ErrorBody, error_docs
+from api.errors import INTERNAL_DETAIL, ApiError, request_id
+from api.schemas import CHANGE_REFUSALS, AnswerPublic, AskRequest, ErrorBody, error_docs
 from rag.answer import Answer
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -21,17 +22,18 @@ from rag.settings import Settings
 # Answers are streamed a cited sentence at a time: each piece ends at a `[n]` marker, and
 # the pieces joined with single spaces are exactly the answer text.
 SENTENCE_END = re.compile(r"(?<=\]) (?=\S)")
+log = logging.getLogger("api")
 
 router = APIRouter(tags=["ask"], dependencies=[KeyDep])
 
 ERRORS = error_docs(
     ErrorBody,
     {
+        400: "a project error without a more specific status",
         401: "API key missing or wrong",
-        413: "request body too large",
+        **CHANGE_REFUSALS,
         422: "bad input, naming the field",
-        429: "rate limit exceeded",
-        503: "no index yet: run `rag ingest`",
+        503: "no index yet (run `rag ingest`), or the answering backend cannot be loaded",
         504: "the answer took longer than the request timeout",
     },
 )
@@ -74,23 +76,30 @@ async def ask(body: AskRequest, pipeline: PipelineDep, settings: SettingsDep) ->
     },
 )
 async def ask_stream(
-    body: AskRequest, pipeline: PipelineDep, settings: SettingsDep
+    request: Request, body: AskRequest, pipeline: PipelineDep, settings: SettingsDep
 ) -> EventSourceResponse:
-    """The same answer as `/ask`, streamed sentence by sentence as Server-Sent Events."""
+    """The same answer as `/ask`, streamed sentence by sentence as Server-Sent Events.
+
+    A failure after the stream opened is an `error` event with the error body `/ask`
+    would have sent; an unexpected one names only the request id, its cause going to
+    the server log.
+    """
     await run_in_threadpool(pipeline.validate, body.question, body.papers, body.top_k)
+    rid = request_id(request)
+
+    def error_event(error: str, detail: str) -> ServerSentEvent:
+        data = {"error": error, "detail": detail, "request_id": rid}
+        return ServerSentEvent(json.dumps(data), event="error")
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         try:
             answer = await answer_in_time(pipeline, settings, body)
         except ApiError as exc:
-            yield ServerSentEvent(
-                json.dumps({"error": exc.error, "detail": exc.detail}), event="error"
-            )
+            yield error_event(exc.error, exc.detail)
             return
-        except Exception as exc:  # the stream is open: report, never crash the connection
-            yield ServerSentEvent(
-                json.dumps({"error": type(exc).__name__, "detail": str(exc)}), event="error"
-            )
+        except Exception:  # the stream is open: report, never crash the connection
+            log.exception("%s streamed answer failed", rid)
+            yield error_event("internal", INTERNAL_DETAIL)
             return
         sources = answer.citations or answer.related
         yield ServerSentEvent(json.dumps([c.model_dump() for c in sources]), event="citations")

@@ -22,7 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from api.deps import KeyDep, PipelinesDep, SettingsDep
-from api.errors import ApiError, openai_error
+from api.errors import INTERNAL_DETAIL, ApiError, openai_error
 from api.openai_schemas import (
     AssistantMessage,
     ChatCompletion,
@@ -37,7 +37,7 @@ from api.openai_schemas import (
     OpenAIError,
 )
 from api.routes.ask import answer_in_time, stream_pieces
-from api.schemas import AskRequest, error_docs
+from api.schemas import CHANGE_REFUSALS, AskRequest, error_docs
 from rag.answer import Answer, Citation, Turn
 from rag.errors import InvalidInputError
 from rag.llm import EXTRACTIVE
@@ -53,14 +53,15 @@ STARTED = int(time.time())
 STREAM_EXAMPLE = 'data: {"object": "chat.completion.chunk", ...}\n\ndata: [DONE]\n\n'
 
 router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[KeyDep])
-ERRORS = error_docs(
+KEY_ERRORS = {401: "API key missing or wrong"}
+CHAT_ERRORS = error_docs(
     OpenAIError,
     {
-        401: "API key missing or wrong",
+        400: "a project error without a more specific status",
+        **KEY_ERRORS,
+        **CHANGE_REFUSALS,
         404: "no such model (`model_not_found`)",
-        413: "request body too large",
         422: "bad input, naming the field in `param`",
-        429: "rate limit exceeded",
         503: "no index yet, or the chosen backend cannot be loaded",
         504: "the answer took longer than the request timeout",
     },
@@ -75,7 +76,7 @@ def offered(settings: Settings) -> list[str]:
     return sorted({EXTRACTIVE, settings.backend})
 
 
-@router.get("/models", response_model=ModelList, responses=ERRORS)
+@router.get("/models", response_model=ModelList, responses=error_docs(OpenAIError, KEY_ERRORS))
 def list_models(settings: SettingsDep) -> ModelList:
     """One model per backend this server answers with; choosing one picks who answers."""
     return ModelList(
@@ -132,7 +133,7 @@ def where(c: Citation) -> str:
     "/chat/completions",
     response_model=ChatCompletion,
     responses={
-        **ERRORS,
+        **CHAT_ERRORS,
         200: {
             "description": "The answer; with `stream: true`, `chat.completion.chunk` events "
             "ending with `data: [DONE]`.",
@@ -191,7 +192,7 @@ async def stream(
         return
     except Exception:  # the stream is open: report, never crash the connection
         log.exception("streamed chat completion %s failed", reply_id)
-        error = openai_error(500, "internal", "internal error; the server log has the details")
+        error = openai_error(500, "internal", INTERNAL_DETAIL)
         yield f"data: {json.dumps(error)}\n\n"
         return
     yield chunk(Delta(role="assistant", content=""))

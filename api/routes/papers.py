@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from api.deps import KeyDep, PipelineDep, SettingsDep
 from api.errors import ApiError
-from api.schemas import ErrorBody, PaperInfo, PassageView
+from api.schemas import CHANGE_REFUSALS, ErrorBody, PaperInfo, PassageView, error_docs
 from ingest.library import PaperNotFoundError, Upload, add_paper, remove_paper
 from rag.citations import MEDIA_TYPES, CitationFormat, cite
 from rag.models import PaperRecord
@@ -18,9 +18,19 @@ from rag.pipeline import Pipeline
 from rag.retrieval import as_passage
 
 router = APIRouter(tags=["papers"])
-NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": ErrorBody}}
-CHANGES: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorBody} for code in (401, 404, 413, 422, 429)
+NO_INDEX = error_docs(ErrorBody, {503: "no index yet (run `rag ingest`), or it cannot be reached"})
+NOT_FOUND = {**NO_INDEX, **error_docs(ErrorBody, {404: "no such paper or passage"})}
+CHANGES = {
+    **NOT_FOUND,
+    **error_docs(
+        ErrorBody,
+        {
+            400: "the body is not a multipart form",
+            401: "API key missing or wrong",
+            **CHANGE_REFUSALS,
+            422: "a bad file or field, naming the reason",
+        },
+    ),
 }
 
 
@@ -39,7 +49,7 @@ def info(record: PaperRecord) -> PaperInfo:
     )
 
 
-@router.get("/papers", response_model=list[PaperInfo], responses={503: {"model": ErrorBody}})
+@router.get("/papers", response_model=list[PaperInfo], responses=NO_INDEX)
 def list_papers(pipeline: PipelineDep) -> list[PaperInfo]:
     """Every indexed paper with its metadata and chunk count."""
     snapshot = pipeline.retriever.snapshots.current()
@@ -89,10 +99,23 @@ def cite_paper(
 
 
 @router.post(
-    "/papers", response_model=PaperInfo, status_code=201, responses=CHANGES, dependencies=[KeyDep]
+    "/papers",
+    response_model=PaperInfo,
+    status_code=201,
+    responses={
+        **CHANGES,
+        409: {"model": ErrorBody, "description": "the same file is already indexed"},
+    },
+    dependencies=[KeyDep],
 )
 async def upload_paper(
-    file: Annotated[UploadFile, File(description="A .pdf, .txt or .md paper.")],
+    file: Annotated[
+        UploadFile,
+        File(
+            description="A .pdf, .txt or .md paper of at most RAG_MAX_UPLOAD_BYTES "
+            "(20,000,000 by default)."
+        ),
+    ],
     pipeline: PipelineDep,
     settings: SettingsDep,
     title: Annotated[str | None, Form(max_length=300)] = None,

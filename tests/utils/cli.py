@@ -10,17 +10,26 @@ from pathlib import Path
 RAG = str(Path(sys.executable).parent / "rag")
 
 
-def run_rag(
-    args: list[str], corpus: Path, data: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`rag ARGS` over this corpus and data folder, output captured, a failing exit kept."""
-    env = {
+def rag_env(corpus: Path, data: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment pointed at a corpus and data folder, plus `env`."""
+    return {
         **os.environ,
         "RAG_CORPUS_DIR": str(corpus),
         "RAG_DATA_DIR": str(data),
         "COLUMNS": "200",
         **(env or {}),
     }
+
+
+def run_rag(
+    args: list[str], corpus: Path, data: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`rag ARGS` over this corpus and data folder, output captured, a failing exit kept."""
     return subprocess.run(
-        [RAG, *args], capture_output=True, text=True, env=env, timeout=300, check=False
+        [RAG, *args],
+        capture_output=True,
+        text=True,
+        env=rag_env(corpus, data, env),
+        timeout=300,
+        check=False,
     )
