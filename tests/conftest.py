@@ -84,6 +84,16 @@ def corpus(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture
+def private_index(corpus: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder) -> Settings:
+    """The real corpus copied and ingested into an embedded index a test may change."""
+    from ingest.indexer import ingest
+
+    settings = Settings(_env_file=None, corpus_dir=corpus, data_dir=tmp_path / "data")
+    assert not ingest(None, settings, embedder=embedder).failed
+    return settings
+
+
 @pytest.fixture(params=["embedded", "server"])
 def settings(request: pytest.FixtureRequest, tmp_path: Path, corpus: Path) -> Settings:
     """Settings for both store modes; each test gets its own collection."""

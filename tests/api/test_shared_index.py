@@ -1,4 +1,4 @@
-"""An embedded index shared by processes: a server keeps answering while others write it.
+"""An embedded index private_index by processes: a server keeps answering while others write it.
 
 Chroma's embedded client keeps the HNSW graph in memory and never sees vectors another
 process wrote; before the fix, every unscoped ask after another process's ingest was a
@@ -14,8 +14,6 @@ from typing import Any
 import httpx
 import pytest
 
-from ingest.indexer import ingest
-from rag.embeddings import SentenceTransformerEmbedder
 from rag.settings import Settings
 from tests.utils.chroma import lose_vectors
 from tests.utils.cli import run_rag
@@ -30,13 +28,6 @@ both seasons. The orchards lay in a dry valley with sandy soil.
 NEW_QUESTION = "By how much did drip irrigation at night cut water use?"
 OLD_QUESTION = "How far is Vladivostok from the North Korean border?"
 PATIENCE_S = 180
-
-
-@pytest.fixture
-def shared(corpus: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder) -> Settings:
-    settings = Settings(_env_file=None, corpus_dir=corpus, data_dir=tmp_path / "data")
-    assert not ingest(None, settings, embedder=embedder).failed
-    return settings
 
 
 def ask_everywhere(url: str, question: str) -> list[httpx.Response]:
@@ -55,12 +46,19 @@ def ask_everywhere(url: str, question: str) -> list[httpx.Response]:
         ]
 
 
-def test_a_server_answers_after_another_process_ingests(shared: Settings, tmp_path: Path) -> None:
-    with rag_serve(serve_env(shared), tmp_path) as server:
+def test_a_server_answers_after_another_process_ingests(
+    private_index: Settings, tmp_path: Path
+) -> None:
+    with rag_serve(serve_env(private_index), tmp_path) as server:
         assert all(r.status_code == 200 for r in ask_everywhere(server.url, OLD_QUESTION))
-        paper = shared.corpus_dir / "orchards.md"
+        paper = private_index.corpus_dir / "orchards.md"
         paper.write_text(NEW_PAPER, "utf-8")
-        done = run_rag(["ingest"], shared.corpus_dir, shared.data_dir, env=serve_env(shared))
+        done = run_rag(
+            ["ingest"],
+            private_index.corpus_dir,
+            private_index.data_dir,
+            env=serve_env(private_index),
+        )
         assert done.returncode == 0, done.stdout + done.stderr
 
         for question in (OLD_QUESTION, NEW_QUESTION):
@@ -77,9 +75,9 @@ def test_a_server_answers_after_another_process_ingests(shared: Settings, tmp_pa
 
 
 def test_an_upload_to_one_worker_leaves_the_other_answering(
-    shared: Settings, tmp_path: Path
+    private_index: Settings, tmp_path: Path
 ) -> None:
-    with rag_serve(serve_env(shared), tmp_path, workers=2) as server:
+    with rag_serve(serve_env(private_index), tmp_path, workers=2) as server:
         by_worker = answers_by_worker(server.url, OLD_QUESTION)
         upload = httpx.post(
             f"{server.url}/papers",
@@ -107,9 +105,9 @@ def answers_by_worker(url: str, question: str) -> dict[str, list[dict[str, Any]]
     return seen
 
 
-def test_health_and_ask_report_a_broken_index(shared: Settings, tmp_path: Path) -> None:
-    lose_vectors(shared.resolved_chroma_path)
-    with rag_serve(serve_env(shared), tmp_path, ready="/openapi.json") as server:
+def test_health_and_ask_report_a_broken_index(private_index: Settings, tmp_path: Path) -> None:
+    lose_vectors(private_index.resolved_chroma_path)
+    with rag_serve(serve_env(private_index), tmp_path, ready="/openapi.json") as server:
         health = httpx.get(f"{server.url}/health", timeout=60)
         assert health.status_code == 503
         assert health.json()["status"].startswith("index broken")
@@ -120,8 +118,8 @@ def test_health_and_ask_report_a_broken_index(shared: Settings, tmp_path: Path) 
         assert ask.json()["error"] == "index_broken"
 
 
-def test_deep_health_checks_a_sound_index(shared: Settings, tmp_path: Path) -> None:
-    with rag_serve(serve_env(shared), tmp_path) as server:
+def test_deep_health_checks_a_sound_index(private_index: Settings, tmp_path: Path) -> None:
+    with rag_serve(serve_env(private_index), tmp_path) as server:
         deep = httpx.get(f"{server.url}/health", params={"deep": 1}, timeout=60).json()
     assert deep["status"] == "ok"
     assert deep["check"]["sampled"] == deep["check"]["found"] > 0

@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from ingest.catalog import load_catalog
-from ingest.indexer import ingest
 from ingest.library import (
     STAGING_DIR,
     DuplicatePaperError,
@@ -30,13 +29,6 @@ from tests.utils.cli import run_rag
 from tests.utils.servers import rag_serve, serve_env
 
 PATIENCE_S = 120
-
-
-@pytest.fixture
-def library(corpus: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder) -> Settings:
-    settings = Settings(_env_file=None, corpus_dir=corpus, data_dir=tmp_path / "data")
-    assert not ingest(None, settings, embedder=embedder).failed
-    return settings
 
 
 def long_notes(sentences: int) -> bytes:
@@ -58,11 +50,13 @@ def catalog_files(settings: Settings) -> set[str]:
     return {e["file"] for e in tomllib.loads(path.read_text("utf-8")).get("paper", [])}
 
 
-def test_an_upload_killed_while_embedding_is_taken_back(library: Settings, tmp_path: Path) -> None:
-    before_files = papers_in(library.corpus_dir)
-    before_papers = set(ChunkStore.open(library).papers())
+def test_an_upload_killed_while_embedding_is_taken_back(
+    private_index: Settings, tmp_path: Path
+) -> None:
+    before_files = papers_in(private_index.corpus_dir)
+    before_papers = set(ChunkStore.open(private_index).papers())
     data = long_notes(4000)
-    with rag_serve(serve_env(library), tmp_path) as server:
+    with rag_serve(serve_env(private_index), tmp_path) as server:
 
         def upload() -> None:
             files = {"file": ("wading-birds.md", data, "text/markdown")}
@@ -73,24 +67,24 @@ def test_an_upload_killed_while_embedding_is_taken_back(library: Settings, tmp_p
         sender = threading.Thread(target=upload)
         sender.start()
         deadline = time.monotonic() + PATIENCE_S
-        while "wading-birds.md" not in catalog_files(library):
+        while "wading-birds.md" not in catalog_files(private_index):
             assert time.monotonic() < deadline, "the upload never reached the catalog"
             time.sleep(0.02)
         server.proc.kill()
         server.proc.wait()
         sender.join()
     # What the kill left: the file and its entry, no index entry, and the journal.
-    assert (library.corpus_dir / "wading-birds.md").exists()
-    assert "wading-birds" not in ChunkStore.open(library).papers()
-    assert list((library.corpus_dir / STAGING_DIR).glob("*.change.json"))
+    assert (private_index.corpus_dir / "wading-birds.md").exists()
+    assert "wading-birds" not in ChunkStore.open(private_index).papers()
+    assert list((private_index.corpus_dir / STAGING_DIR).glob("*.change.json"))
 
-    done = run_rag(["ingest"], library.corpus_dir, library.data_dir)
+    done = run_rag(["ingest"], private_index.corpus_dir, private_index.data_dir)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert papers_in(library.corpus_dir) == before_files
-    assert "wading-birds.md" not in catalog_files(library)
-    assert set(ChunkStore.open(library).papers()) == before_papers
+    assert papers_in(private_index.corpus_dir) == before_files
+    assert "wading-birds.md" not in catalog_files(private_index)
+    assert set(ChunkStore.open(private_index).papers()) == before_papers
 
-    with rag_serve(serve_env(library), tmp_path) as server:
+    with rag_serve(serve_env(private_index), tmp_path) as server:
         files = {"file": ("wading-birds.md", data, "text/markdown")}
         again = httpx.post(f"{server.url}/papers", files=files, timeout=300)
         assert again.status_code == 201, again.text
@@ -100,64 +94,66 @@ def test_an_upload_killed_while_embedding_is_taken_back(library: Settings, tmp_p
         assert duplicate.status_code == 409, duplicate.text
         assert duplicate.json()["error"] == "duplicate"
         assert "'wading-birds'" in duplicate.json()["detail"]
-    assert [p.name for p in library.corpus_dir.glob("*wading*")] == ["wading-birds.md"]
+    assert [p.name for p in private_index.corpus_dir.glob("*wading*")] == ["wading-birds.md"]
 
 
 def test_the_same_file_under_another_title_is_refused(
-    library: Settings, embedder: SentenceTransformerEmbedder
+    private_index: Settings, embedder: SentenceTransformerEmbedder
 ) -> None:
     data = long_notes(20)
-    first = add_paper(Upload("notes.md", data), library, embedder=embedder)
+    first = add_paper(Upload("notes.md", data), private_index, embedder=embedder)
     with pytest.raises(DuplicatePaperError) as refused:
-        add_paper(Upload("other.md", data, title="Another title"), library, embedder=embedder)
+        add_paper(Upload("other.md", data, title="Another title"), private_index, embedder=embedder)
     assert refused.value.paper_id == first.paper_id
-    assert len(load_catalog(library.corpus_dir)) == 3
+    assert len(load_catalog(private_index.corpus_dir)) == 3
 
 
-def test_files_in_the_staging_folder_are_never_papers(library: Settings) -> None:
-    staging = library.corpus_dir / STAGING_DIR
+def test_files_in_the_staging_folder_are_never_papers(private_index: Settings) -> None:
+    staging = private_index.corpus_dir / STAGING_DIR
     staging.mkdir(exist_ok=True)
     (staging / "0123abcd.md").write_bytes(long_notes(5))
-    done = run_rag(["ingest"], library.corpus_dir, library.data_dir)
+    done = run_rag(["ingest"], private_index.corpus_dir, private_index.data_dir)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert len(ChunkStore.open(library).papers()) == 2
+    assert len(ChunkStore.open(private_index).papers()) == 2
     assert not (staging / "0123abcd.md").exists()
 
 
-def test_a_delete_interrupted_after_the_file_went_is_finished(library: Settings) -> None:
-    store = ChunkStore.open(library)
+def test_a_delete_interrupted_after_the_file_went_is_finished(private_index: Settings) -> None:
+    store = ChunkStore.open(private_index)
     victim = next(iter(store.papers().values()))
     source = str(victim.meta.source)
     # The state a kill leaves between the two steps: journal written, file gone.
-    staging = library.corpus_dir / STAGING_DIR
+    staging = private_index.corpus_dir / STAGING_DIR
     staging.mkdir(exist_ok=True)
     journal = {"op": "delete", "paper_id": victim.meta.id, "file": source}
     (staging / f"{victim.meta.id}.change.json").write_text(json.dumps(journal), "utf-8")
-    (library.corpus_dir / source).unlink()
+    (private_index.corpus_dir / source).unlink()
 
-    done = run_rag(["ingest"], library.corpus_dir, library.data_dir)
+    done = run_rag(["ingest"], private_index.corpus_dir, private_index.data_dir)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert victim.meta.id not in ChunkStore.open(library).papers()
-    assert source not in catalog_files(library)
-    assert recover(library) == []
+    assert victim.meta.id not in ChunkStore.open(private_index).papers()
+    assert source not in catalog_files(private_index)
+    assert recover(private_index) == []
 
 
-def test_a_delete_removes_file_entry_and_index(library: Settings) -> None:
-    store = ChunkStore.open(library)
+def test_a_delete_removes_file_entry_and_index(private_index: Settings) -> None:
+    store = ChunkStore.open(private_index)
     victim = next(iter(store.papers().values()))
-    assert remove_paper(victim.meta.id, library, store=store) == victim.chunk_count
-    assert not (library.corpus_dir / str(victim.meta.source)).exists()
+    assert remove_paper(victim.meta.id, private_index, store=store) == victim.chunk_count
+    assert not (private_index.corpus_dir / str(victim.meta.source)).exists()
     assert victim.meta.id not in store.papers()
-    assert not list((library.corpus_dir / STAGING_DIR).glob("*.change.json"))
+    assert not list((private_index.corpus_dir / STAGING_DIR).glob("*.change.json"))
 
 
 def test_a_refused_upload_is_named_as_the_user_sent_it(
-    library: Settings, embedder: SentenceTransformerEmbedder
+    private_index: Settings, embedder: SentenceTransformerEmbedder
 ) -> None:
-    before = papers_in(library.corpus_dir)
+    before = papers_in(private_index.corpus_dir)
     with pytest.raises(DocumentError) as refused:
-        add_paper(Upload("My Draft (v2).pdf", b"%PDF-1.4\nnot really"), library, embedder=embedder)
+        add_paper(
+            Upload("My Draft (v2).pdf", b"%PDF-1.4\nnot really"), private_index, embedder=embedder
+        )
     assert str(refused.value).startswith("My Draft (v2).pdf: ")
     assert "upload" not in str(refused.value).lower()
     assert STAGING_DIR not in str(refused.value)
-    assert papers_in(library.corpus_dir) == before
+    assert papers_in(private_index.corpus_dir) == before
