@@ -20,6 +20,9 @@ from eval.jsonl import load_jsonl
 
 CALIBRATION_SET = Path(__file__).with_name("faithfulness_calibration.jsonl")
 HOLDOUT_SET = Path(__file__).with_name("faithfulness_holdout.jsonl")
+# Written from the five real papers by someone who had not read the judge's code; kept
+# out of its training and tuning.
+REAL_PAPERS_SET = Path(__file__).with_name("faithfulness_realpapers.jsonl")
 
 
 class LabelledPair(BaseModel):

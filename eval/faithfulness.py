@@ -1,10 +1,10 @@
 """Is each answer sentence supported by the passages it cites? The offline judge.
 
-No language model: a sentence passes only if the lexical checks the pipeline's own
-grounding makes hold (numbers, names and places, content words, polarity, roles), and
-its meaning is close to some stretch of the passages by sentence embeddings, which
-catches claims reworded far from anything the passages say. Its accuracy is measured
-on `faithfulness_calibration.jsonl`, labelled pairs written from the papers.
+No language model: the claim-aware judge of `rag.judge`, the one the pipeline grounds
+LLM sentences with, aligns each sentence's numbers, years, names, relations, polarity,
+quantifiers and comparisons with the passages it cites and weighs the mismatches with a
+model fitted on pairs generated from the papers (`eval.judge_training`). Its accuracy
+is measured on `faithfulness_calibration.jsonl`, labelled pairs written from the papers.
 """
 
 from __future__ import annotations
@@ -14,19 +14,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-import numpy as np
-
 from rag.answer import Answer
-from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.extractive import ATTRIBUTION
+from rag.judge import JudgeModel, default_model
+from rag.judge import judge_sentence as claim_verdict
 from rag.sentences import sentences
-from rag.settings import get_settings
-from rag.support import CITE, CITE_RUN, SentenceVerdict, cited_numbers, stretches
-from rag.support import judge_sentence as lexical_verdict
+from rag.support import CITE_RUN, SentenceVerdict, cited_numbers
 
 Verdict = SentenceVerdict
-# Cosine similarity a sentence needs with its closest stretch of passage text.
-MIN_SIMILARITY = 0.6
 
 
 class Judge(Protocol):
@@ -40,53 +35,20 @@ class Judge(Protocol):
 
 
 class OfflineJudge:
-    """Lexical checks, then closeness of meaning by the project's embedding model."""
+    """The claim-aware judge of `rag.judge`, with the fitted model it is given."""
 
-    name = "offline"
-
-    def __init__(self, embedder: SentenceTransformerEmbedder | None = None) -> None:
-        self._embedder = embedder
-        self._vectors: dict[str, np.ndarray] = {}
-
-    @property
-    def embedder(self) -> SentenceTransformerEmbedder:
-        """Built on first use, so importing the judge loads no model."""
-        if self._embedder is None:
-            self._embedder = make_embedder(get_settings())
-        return self._embedder
+    def __init__(self, model: JudgeModel | None = None) -> None:
+        self.model = model or default_model()
+        self.name = f"offline (claims, model v{self.model.version})"
 
     def judge(self, sentence: str, passages: Sequence[str]) -> Verdict:
-        """Supported only if every lexical check passes and the meaning is close."""
-        lexical = lexical_verdict(sentence, passages)
-        if not lexical.supported:
-            return lexical
-        similarity = self.similarity(sentence, passages)
-        if similarity < MIN_SIMILARITY:
-            reason = f"meaning too far from the passages ({similarity:.2f})"
-            return Verdict(False, similarity, reason)
-        return Verdict(True, min(lexical.score, similarity))
-
-    def similarity(self, sentence: str, passages: Sequence[str]) -> float:
-        """Best cosine similarity with one passage sentence or two consecutive ones."""
-        windows = stretches(passages)
-        if not windows:
-            return 0.0
-        claim, *rest = self._unit_vectors([CITE.sub("", sentence), *windows])
-        return float(max(v @ claim for v in rest))
-
-    def _unit_vectors(self, texts: list[str]) -> list[np.ndarray]:
-        """Normalised embeddings, each text embedded once per judge: passages recur."""
-        new = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        if new:
-            for text, vector in zip(new, self.embedder.embed_batch(new), strict=True):
-                v = np.asarray(vector, dtype=float)
-                self._vectors[text] = v / np.linalg.norm(v)
-        return [self._vectors[t] for t in texts]
+        """Supported when copied, or when the fitted probability reaches the threshold."""
+        return claim_verdict(sentence, passages, self.model)
 
 
 @lru_cache(maxsize=1)
 def default_judge() -> OfflineJudge:
-    """One offline judge per process, its model loaded on first use."""
+    """One offline judge per process."""
     return OfflineJudge()
 
 

@@ -1,9 +1,10 @@
 """Checking a generated answer against the passages it cites, sentence by sentence.
 
 A language model may cite a passage that does not exist, cite the wrong one, or say
-something no passage says. Every sentence must cite at least one real passage and pass
-the lexical support checks of `rag.support` against what it cites. No model is needed
-for this, so the check runs offline in about a millisecond per sentence.
+something no passage says. Every sentence must cite at least one real passage and be
+supported by what it cites according to the claim-aware judge of `rag.judge` (the one
+`rag eval` scores with), whose fitted threshold decides what is dropped. No language
+model is needed for this, so the check runs offline in a few milliseconds a sentence.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rag.judge import judge_sentence
 from rag.sentences import sentences
-from rag.support import CITE, SentenceVerdict, cited_numbers, judge_sentence
+from rag.support import CITE, SentenceVerdict, cited_numbers
 
 
 @dataclass

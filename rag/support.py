@@ -1,13 +1,10 @@
-"""Does a passage support a claim? Lexical checks that need no language model.
+"""Lexical checks of a claim against a passage, shared by the claim-aware judge.
 
-A claim passes only if its numbers (digits or words, magnitudes included), its names
-(hyphenated ones whole: `Kim Jong-un` is not `Kim Jong-il`) and most of its content
-words are in the passages, and, against the stretch of passage closest to it, it
-keeps the same polarity (no negation added or lost), uses no word whose opposite the
-passage uses instead (`more` for `less`, `supported` for `opposed`), and does not swap
-two things around the words that relate them (`Moscow suspended aid to Pyongyang`
-against `Pyongyang suspended aid to Moscow`). Cheap enough to run on every sentence an
-LLM writes, and measured on the eval's labelled calibration pairs.
+Whether a claim is a passage's own sentences word for word; whether, against the
+stretch of passage closest to it, it uses a word whose opposite the passage uses
+instead (`more` for `less`, `supported` for `opposed`); whether it swaps two things
+around the words that relate them (`Moscow suspended aid to Pyongyang` against
+`Pyongyang suspended aid to Moscow`). `rag.judge` weighs them with its other features.
 """
 
 from __future__ import annotations
@@ -17,41 +14,13 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 
 from rag.sentences import sentences
-from rag.terms import STOPWORDS, WORD, content_terms, stem, vocabulary
+from rag.terms import STOPWORDS, WORD, stem
 
 CITE = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 # One or more markers in a row: `[1][2, 3]`.
 CITE_RUN = re.compile(rf"(?:{CITE.pattern})+")
-# Share of a sentence's content words that the cited passages must contain.
-MIN_COVERAGE = 0.7
-NEGATION = re.compile(
-    r"\b(not|no|never|neither|nor|none|nothing|without|cannot|unable|lack|lacks|lacking)\b"
-    r"|n't\b",
-    re.I,
-)
-NOT_ONLY = re.compile(r"\bnot\s+only\b|\bno\s+(?:less|more|sooner)\b", re.I)
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-NAME = re.compile(r"\b[A-Z][A-Za-z']*(?:-[A-Za-z]+)*")
-UNITS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19,
-}  # fmt: skip
-TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}  # fmt: skip
-MAGNITUDES = ("hundred", "thousand", "million", "billion", "trillion", "dozen")
-# A lone "one" is more often a pronoun ("one of the reasons") than a count.
-NUMBER_WORD = re.compile(
-    rf"\b(?:({'|'.join(TENS)})(?:-({'|'.join(UNITS)}))?|({'|'.join(set(UNITS) - {'one'})}))\b"
-    rf"|\b({'|'.join(MAGNITUDES)})s?\b",
-    re.I,
-)
 # Words whose swap for the other reverses a claim; prefixed forms (un-, in-, im-, dis-,
 # il-, ir-) of any word are its opposites too.
 OPPOSITES = (
@@ -98,51 +67,6 @@ class SentenceVerdict:
     reason: str = ""
 
 
-def numbers(text: str) -> set[str]:
-    """Numbers as written in digits or words, and magnitude words (`million`).
-
-    A comma followed by exactly three digits separates thousands (`$1,000`); any other
-    comma is a decimal point (`$1,5 billion`, as one of the papers writes it).
-    """
-    out = set()
-    for n in NUMBER.findall(text):
-        parts = re.split(r",(?=\d{3}(?:\D|$))", n.rstrip("."))
-        out.add("".join(parts).replace(",", "."))
-    for tens, unit, single, magnitude in NUMBER_WORD.findall(text):
-        if magnitude:
-            out.add(magnitude.lower())
-        elif tens:
-            out.add(str(TENS[tens.lower()] + (UNITS[unit.lower()] if unit else 0)))
-        else:
-            out.add(str(UNITS[single.lower()]))
-    return out
-
-
-def _names(text: str) -> set[str]:
-    """Capitalised words but the sentence's first word, hyphenated ones whole."""
-    first = WORD.search(text)
-    opening = first.start() if first else -1
-    return {
-        m.group().lower()
-        for m in NAME.finditer(text)
-        if m.start() != opening and m.group().lower() not in STOPWORDS
-    }
-
-
-def _mentioned(name: str, evidence: str, found: set[str]) -> bool:
-    """A name, or its demonym (`Korea`/`Korean`, `Russia`/`Russian`), is in the evidence.
-
-    A hyphenated name must appear whole, its parts joined by a hyphen or a space
-    (`Jae-in` meets `Jae in`), so `Jong-il` does not pass on the strength of `Jong-un`.
-    """
-    if "-" in name:
-        parts = r"[\s-]+".join(re.escape(p) for p in name.split("-"))
-        return re.search(rf"\b{parts}\b", evidence, re.I) is not None
-    return name in found or any(
-        len(w) >= 4 and (w.startswith(name) or name.startswith(w)) for w in found
-    )
-
-
 def _stems(text: str) -> list[str]:
     return [stem(w) for w in WORD.findall(text)]
 
@@ -163,31 +87,7 @@ def opposites() -> dict[str, set[str]]:
     return out
 
 
-def _negated(text: str) -> bool:
-    return bool(NEGATION.search(NOT_ONLY.sub(" ", text)))
-
-
-def closest_stretch(claim_terms: set[str], passages: Sequence[str]) -> str:
-    """The passage sentence, or pair of consecutive sentences, sharing most claim terms.
-
-    A pair lets a claim that condenses two sentences meet both; on a tie the shorter
-    stretch wins, so a claim copied from one sentence is compared with that sentence.
-    """
-    return max(
-        stretches(passages), key=lambda s: (len(claim_terms & vocabulary(s)), -len(s)), default=""
-    )
-
-
-def stretches(passages: Sequence[str]) -> list[str]:
-    """Every sentence of the passages, and every pair of consecutive ones."""
-    out = []
-    for p in passages:
-        parts = sentences(p)
-        out += parts + [f"{a} {b}" for a, b in pairwise(parts)]
-    return out
-
-
-def _copied(claim: str, passages: Sequence[str]) -> bool:
+def copied(claim: str, passages: Sequence[str]) -> bool:
     """The claim is one passage sentence, or a run of them, word for word.
 
     Whole sentences only: "the sanctions failed." is in "It is not true that the
@@ -274,35 +174,3 @@ def swapped_pair(claim: str, stretch: str) -> tuple[str, str] | None:
             if _inversions([*order[:i], *second, *order[k:l_], *first, *order[m:]]) == 0:
                 return " ".join(terms[i:k]), " ".join(terms[l_:m])
     return None
-
-
-def judge_sentence(sentence: str, passages: Sequence[str]) -> SentenceVerdict:
-    """Support of one sentence by the passages: numbers, names, content, polarity, roles."""
-    claim = CITE.sub("", sentence).strip()
-    evidence = " ".join(passages)
-    if claim and _copied(claim, passages):
-        return SentenceVerdict(True, 1.0)
-    missing_numbers = sorted(numbers(claim) - numbers(evidence))
-    if missing_numbers:
-        return SentenceVerdict(False, 0.0, f"numbers not in the passages: {missing_numbers}")
-    found = {w.lower() for w in WORD.findall(evidence)}
-    missing_names = sorted(n for n in _names(claim) if not _mentioned(n, evidence, found))
-    if missing_names:
-        return SentenceVerdict(False, 0.0, f"names not in the passages: {missing_names}")
-    terms = content_terms(claim)
-    if not terms:
-        return SentenceVerdict(False, 0.0, "says nothing checkable")
-    coverage = len(terms & vocabulary(evidence)) / len(terms)
-    if coverage < MIN_COVERAGE:
-        return SentenceVerdict(False, coverage, f"only {coverage:.0%} of its words are there")
-    stretch = closest_stretch(terms, passages)
-    if _negated(claim) != _negated(stretch):
-        return SentenceVerdict(False, coverage / 2, "negation differs from the closest passage")
-    flipped = reversed_word(claim, stretch)
-    if flipped:
-        word, other = flipped
-        return SentenceVerdict(False, coverage / 2, f"says {word} where the passage says {other}")
-    swapped = swapped_pair(claim, stretch)
-    if swapped:
-        return SentenceVerdict(False, coverage / 2, f"swaps {swapped[0]} and {swapped[1]}")
-    return SentenceVerdict(True, coverage)

@@ -12,17 +12,14 @@ from eval.metrics import summarise
 from eval.questions import load_questions
 from eval.runner import run
 from rag.answer import Answer
-from rag.embeddings import SentenceTransformerEmbedder
 from rag.pipeline import Pipeline
 
 
-def test_extractive_answers_meet_the_bar(
-    pipeline: Pipeline, embedder: SentenceTransformerEmbedder
-) -> None:
+def test_extractive_answers_meet_the_bar(pipeline: Pipeline) -> None:
     def ask(question: str, top_k: int) -> Answer:
         return pipeline.ask(question, top_k=top_k)
 
-    results = run(load_questions(), ask, OfflineJudge(embedder))
+    results = run(load_questions(), ask, OfflineJudge())
     scores = summarise(results)
     assert (scores["right_papers"] or 0) >= 0.95
     assert (scores["refusal_recall"] or 0) >= 0.90

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rag.grounding import ground
-from rag.support import judge_sentence
+from rag.judge import judge_sentence
 
 P1 = (
     "On May 15, 2000, speaking at a ceremony for the presentation of diplomatic "

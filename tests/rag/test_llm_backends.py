@@ -19,12 +19,13 @@ from pydantic import SecretStr
 
 from rag.errors import BackendError
 from rag.grounding import ground
+from rag.judge import judge_sentence
 from rag.llm import load_backend
 from rag.pipeline import Pipeline
 from rag.prompts import ANSWER_SYSTEM, answer_messages
 from rag.sentences import sentences
 from rag.settings import Settings
-from rag.support import CITE, cited_numbers, judge_sentence
+from rag.support import CITE, cited_numbers
 from tests.conftest import free_port
 
 QUESTION = "What are Russia's two fundamental interests concerning the Korean peninsula?"

@@ -1,0 +1,143 @@
+"""The claim-aware judge on each kind of edit, with sentences the lexical judge got wrong.
+
+Every sentence here was judged wrongly by the judge of `rag.support` (with the embedding
+check of the old offline judge) before the claim-aware one replaced it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from eval.faithfulness import judge_sentence
+
+S2ORC = (
+    "We introduce S2ORC, a large corpus of 81.1M English-language academic papers spanning "
+    "many academic disciplines. The corpus consists of rich metadata, paper abstracts, "
+    "resolved bibliographic references, as well as structured full text for 8.1M open access "
+    "papers. In S2ORC, we aggregate papers from hundreds of academic publishers and digital "
+    "archives into a unified source, and create the largest publicly-available collection of "
+    "machine-readable academic text to date."
+)
+GRAPHS = (
+    "Citation graphs like AMiner's Open Academic Graph (Tang et al., 2008), the Microsoft "
+    "Academic Graph (MAG) (Shen et al., 2018), and the Semantic Scholar literature graph "
+    "(Ammar et al., 2018), have had widespread application in bibliometrics, "
+    "science-of-science, information retrieval, and network analysis."
+)
+DERIVED = (
+    "We focus on bibliometrically-enhanced derivations of these corpora, such as the ACL "
+    "Anthology Network (AAN) (Radev et al., 2009) derived from the ACL Anthology, RefSeer "
+    "(Huang et al., 2015) derived from CiteSeerX, and Saier and Färber (2019) derived from "
+    "arXiv, which combine useful aspects of citation graphs and raw text corpora."
+)
+ANNEXED = (
+    "In 1904 a war between Russia and Japan broke out. Russia lost; disastrous results of the "
+    "war led to the loss of the southern half of the Sakhalin Island. In 1910 Korea was "
+    "annexed by Japan."
+)
+
+
+@pytest.mark.parametrize(
+    ("passage", "sentence"),
+    [
+        pytest.param(
+            S2ORC,
+            "Structured full text is provided for 81.1M open access papers.",
+            id="number-from-the-same-passage",
+        ),
+        pytest.param(
+            GRAPHS,
+            "Citation graphs like the Microsoft Academic Graph (MAG) (Shen et al., 2008) have "
+            "had widespread application in bibliometrics and information retrieval.",
+            id="date-from-the-same-passage",
+        ),
+        pytest.param(
+            GRAPHS,
+            "Citation graphs like the Microsoft Academic Graph (MAG) (Tang et al., 2018) have "
+            "had widespread application in bibliometrics and information retrieval.",
+            id="entity-from-the-same-passage",
+        ),
+        pytest.param(
+            S2ORC,
+            "In S2ORC, papers from hundreds of academic publishers and digital archives are "
+            "rarely aggregated into a unified source.",
+            id="negation-rarely",
+        ),
+        pytest.param(
+            S2ORC,
+            "In S2ORC, we fail to aggregate papers from hundreds of academic publishers and "
+            "digital archives into a unified source.",
+            id="negation-fail-to",
+        ),
+        pytest.param(
+            DERIVED,
+            "The ACL Anthology was derived from the ACL Anthology Network (AAN).",
+            id="role-subject-object",
+        ),
+        pytest.param(ANNEXED, "In 1910 Korea annexed Japan.", id="role-voice"),
+        pytest.param(
+            S2ORC,
+            "S2ORC is the smallest publicly-available collection of machine-readable academic "
+            "text to date.",
+            id="comparison-superlative",
+        ),
+        pytest.param(
+            S2ORC,
+            "S2ORC aggregates papers from hundreds of academic publishers and digital archives "
+            "into a unified source that is updated every week.",
+            id="unsupported-addition",
+        ),
+        pytest.param(
+            S2ORC,
+            "We introduce S2ORC, a large corpus of 81.1M English-language academic papers "
+            "spanning few academic disciplines.",
+            id="quantifier-many-few",
+        ),
+        pytest.param(
+            S2ORC,
+            "S2ORC is a large corpus of 81.1M English-language academic papers spanning all "
+            "academic disciplines.",
+            id="quantifier-all",
+        ),
+        pytest.param(
+            S2ORC,
+            "The corpus consists of rich metadata, paper abstracts and resolved bibliographic "
+            "references, but only for 8.1M open access papers.",
+            id="quantifier-only",
+        ),
+    ],
+)
+def test_a_changed_claim_is_unsupported(passage: str, sentence: str) -> None:
+    verdict = judge_sentence(sentence, [passage])
+    assert not verdict.supported, verdict
+    assert verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("passage", "sentence"),
+    [
+        pytest.param(
+            S2ORC,
+            "S2ORC contains 81.1 million English-language academic papers.",
+            id="81.1M-as-81.1-million",
+        ),
+        pytest.param(
+            S2ORC,
+            "The corpus holds structured full text for 8.1 million open access papers.",
+            id="8.1M-as-8.1-million",
+        ),
+        pytest.param(
+            "The population grew to 1,500,000 people by 1990.",
+            "By 1990 the population had grown to 1.5 million people.",
+            id="1,500,000-as-1.5-million",
+        ),
+        pytest.param(
+            "Only 12% of the papers were rejected.",
+            "Only 12 percent of the papers were rejected.",
+            id="percent-sign-as-word",
+        ),
+    ],
+)
+def test_the_same_facts_in_another_format_are_supported(passage: str, sentence: str) -> None:
+    verdict = judge_sentence(sentence, [passage])
+    assert verdict.supported, verdict
