@@ -22,8 +22,9 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from api.errors import RateLimit, RequestContext, install_error_handlers
 from api.guards import SameOrigin, TrustedHosts
 from api.openai_schemas import OpenAIError
+from api.pdf_pages import PdfPages
 from api.pipelines import Pipelines
-from api.routes import ask, health, openai_chat, papers
+from api.routes import ask, health, openai_chat, pages, papers
 from api.schemas import ANY_ROUTE, LIMITED, ErrorBody, error_docs
 from rag.errors import NoIndexError
 from rag.logs import PLAIN_FORMAT
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.pdf_pages = PdfPages()
     install_error_handlers(app)
     app.add_middleware(RateLimit, limit=settings.rate_limit)
     if settings.cors_origins:
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     # What the middleware can answer on any route, in each router's error shape.
     app.include_router(ask.router, responses=error_docs(ErrorBody, ANY_ROUTE | LIMITED))
     app.include_router(papers.router, responses=error_docs(ErrorBody, ANY_ROUTE | LIMITED))
+    app.include_router(pages.router, responses=error_docs(ErrorBody, ANY_ROUTE | LIMITED))
     app.include_router(health.router, responses=error_docs(ErrorBody, ANY_ROUTE))
     app.include_router(openai_chat.router, responses=error_docs(OpenAIError, ANY_ROUTE | LIMITED))
     Instrumentator(excluded_handlers=["/metrics", "/static/.*"]).instrument(app).expose(

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from api.errors import ApiError
+from api.pdf_pages import PdfPages
 from api.pipelines import Pipelines
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -31,7 +32,14 @@ def get_pipelines(request: Request) -> Pipelines:
     return pipelines
 
 
+def get_pages(request: Request) -> PdfPages:
+    """The app's page renderer, whose cache all requests share."""
+    pages: PdfPages = request.app.state.pdf_pages
+    return pages
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+PagesDep = Annotated[PdfPages, Depends(get_pages)]
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
 PipelinesDep = Annotated[Pipelines, Depends(get_pipelines)]
 

@@ -223,3 +223,28 @@ class ErrorBody(BaseModel):
     error: str
     detail: str
     request_id: str
+
+
+class BoxPublic(BaseModel):
+    """A rectangle on a PDF page in points, measured from the page's top-left corner."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+class SentenceBoxes(BaseModel):
+    """One sentence of a passage and the boxes it covers on the page (one per line)."""
+
+    text: str
+    boxes: list[BoxPublic] = Field(description="Empty when the sentence is on another page.")
+
+
+class PageBoxes(BaseModel):
+    """Where a passage's sentences stand on one page of its PDF."""
+
+    page: int = Field(description="The physical page, 1-based.")
+    width: float = Field(description="Page width in points.")
+    height: float = Field(description="Page height in points.")
+    sentences: list[SentenceBoxes]

@@ -354,8 +354,16 @@ def chart(r: Results, path: Path) -> None:
     plt.close(fig)
 
 
+# Below this line BENCHMARKS.md holds the figures of benchmarks run on their own; a new
+# `make bench` rewrites what is above it and keeps them.
+STANDALONE = "<!-- standalone benchmarks: kept by make bench -->"
+
+
 def write(r: Results, markdown_path: Path, chart_path: Path) -> None:
-    """Write BENCHMARKS.md and the chart it links to."""
+    """Write BENCHMARKS.md and the chart it links to, keeping the standalone section."""
     chart(r, chart_path)
     link = os.path.relpath(chart_path, markdown_path.parent)
-    markdown_path.write_text(markdown(r, link), "utf-8")
+    old = markdown_path.read_text("utf-8") if markdown_path.is_file() else ""
+    kept = old[old.index(STANDALONE) :] if STANDALONE in old else ""
+    text = markdown(r, link).rstrip("\n") + "\n"
+    markdown_path.write_text(f"{text}\n{kept}" if kept else text, "utf-8")

@@ -107,10 +107,74 @@ function restore() {
   }
 }
 
+// The cited page of a PDF paper, rendered by the server with the passage highlighted.
+const ZOOMS = [400, 600, 800, 1000, 1400, 2000];
+const pageView = { paper: null, chunk: null, page: 1, pages: 1, zoom: 1 };
+
+function paperOf(id) {
+  return state.papers.find((p) => p.id === id);
+}
+
+async function showPage() {
+  const v = pageView;
+  const paper = encodeURIComponent(v.paper);
+  const width = ZOOMS[v.zoom];
+  $("page-label").textContent = `Page ${v.page} of ${v.pages}`;
+  $("page-prev").disabled = v.page <= 1;
+  $("page-next").disabled = v.page >= v.pages;
+  $("zoom-out").disabled = v.zoom === 0;
+  $("zoom-in").disabled = v.zoom === ZOOMS.length - 1;
+  $("open-pdf").href = `/papers/${paper}/file#page=${v.page}`;
+  const chunk = encodeURIComponent(v.chunk);
+  const img = $("page-image");
+  img.style.width = `${width}px`;
+  const loaded = new Promise((resolve) => { img.onload = resolve; img.onerror = resolve; });
+  img.src = `/papers/${paper}/pages/${v.page}.png?width=${width}&highlight=${chunk}`;
+  const boxes = fetch(`/papers/${paper}/pages/${v.page}/boxes?chunk=${chunk}`, { headers: headers() })
+    .then((r) => (r.ok ? r.json() : null))
+    .catch(() => null);
+  const [, found] = await Promise.all([loaded, boxes]);
+  const first = found && found.sentences.flatMap((s) => s.boxes)[0];
+  const scroll = $("page-scroll");
+  if (first) {
+    const scale = img.clientWidth / found.width;
+    scroll.scrollTop = Math.max(0, first.y0 * scale - 40);
+    scroll.scrollLeft = Math.max(0, first.x0 * scale - 20);
+  } else {
+    scroll.scrollTop = 0;
+  }
+}
+
+function turnPage(step) {
+  const next = pageView.page + step;
+  if (next >= 1 && next <= pageView.pages) {
+    pageView.page = next;
+    showPage();
+  }
+}
+
+function zoom(step) {
+  pageView.zoom = Math.min(ZOOMS.length - 1, Math.max(0, pageView.zoom + step));
+  showPage();
+}
+
+function openPage(source) {
+  const paper = paperOf(source.paper_id);
+  const isPdf = Boolean(paper && /\.pdf$/i.test(paper.source || ""));
+  $("page-view").hidden = !isPdf;
+  document.querySelector(".layout").classList.toggle("with-page", isPdf);
+  if (!isPdf) return;
+  Object.assign(pageView, {
+    paper: source.paper_id, chunk: source.chunk_id, page: source.page, pages: paper.pages,
+  });
+  showPage();
+}
+
 async function openPassage(source) {
   const panel = $("passage");
   panel.hidden = false;
   document.querySelector(".layout").classList.add("with-passage");
+  openPage(source);
   $("passage-title").textContent = `[${source.n}] ${source.title}`;
   $("passage-meta").textContent = where(source);
   $("passage-text").textContent = source.text;
@@ -149,7 +213,7 @@ async function copyBibtex() {
 
 function closePassage() {
   $("passage").hidden = true;
-  document.querySelector(".layout").classList.remove("with-passage");
+  document.querySelector(".layout").classList.remove("with-passage", "with-page");
 }
 
 // Read a fetch body as Server-Sent Events: yields {event, data} objects.
@@ -310,8 +374,17 @@ function wire() {
   });
   $("close-passage").addEventListener("click", closePassage);
   $("copy-bibtex").addEventListener("click", copyBibtex);
+  $("page-prev").addEventListener("click", () => turnPage(-1));
+  $("page-next").addEventListener("click", () => turnPage(1));
+  $("zoom-out").addEventListener("click", () => zoom(-1));
+  $("zoom-in").addEventListener("click", () => zoom(1));
   document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && !$("passage").hidden) closePassage();
+    if ($("passage").hidden) return;
+    if (e.key === "Escape") closePassage();
+    const typing = ["INPUT", "TEXTAREA"].includes(document.activeElement.tagName);
+    if ($("page-view").hidden || typing) return;
+    if (e.key === "ArrowLeft") turnPage(-1);
+    if (e.key === "ArrowRight") turnPage(1);
   });
   $("toggle-papers").addEventListener("click", (e) => {
     const collapsed = $("papers").classList.toggle("collapsed");

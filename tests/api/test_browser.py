@@ -6,8 +6,10 @@ fix: `make test` installs it when run as root.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
@@ -84,6 +86,72 @@ def test_upload_a_pdf_then_ask_what_only_it_says(page: Page, tmp_path: Path) -> 
     page.set_input_files("#upload", str(bad))
     expect(page.locator("#upload-status")).to_contain_text("not a PDF")
     page.screenshot(path=str(SHOTS / "upload.png"), full_page=True)
+
+
+# The share of the page's white inside a box that the highlight has turned yellow.
+YELLOWED = """([left, top, right, bottom]) => {
+  const img = document.getElementById("page-image");
+  const canvas = document.createElement("canvas");
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  const ctx = canvas.getContext("2d");
+  ctx.drawImage(img, 0, 0);
+  const { data } = ctx.getImageData(left, top, right - left, bottom - top);
+  let light = 0, yellow = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+    if (r > 200 && g > 180) { light += 1; if (b < 200) yellow += 1; }
+  }
+  return light ? yellow / light : 0;
+}"""
+
+
+def test_a_citation_opens_its_pdf_page_with_the_sentence_highlighted(
+    page: Page, tmp_path: Path, api_url: str
+) -> None:
+    pdf = make_pdf(
+        tmp_path / "lighthouse-keepers.pdf",
+        [
+            "Lighthouses guided ships along the rocky northern coast for two centuries.",
+            "The last keeper left the island of Vardholm in 1962, when the light was automated.",
+        ],
+        title="Lighthouse Keepers of Vardholm",
+    )
+    page.set_input_files("#upload", str(pdf))
+    expect(page.locator("#upload-status")).to_contain_text("Added")
+    ask(page, "When did the last keeper leave the island of Vardholm?")
+    answer = page.locator(".msg.answer").last
+    expect(answer.locator(".answer-text")).to_contain_text("1962")
+    answer.locator(".answer-text .cite").first.click()
+    expect(page.locator("#page-view")).to_be_visible()
+    expect(page.locator("#page-label")).to_have_text("Page 2 of 2")
+    image = page.locator("#page-image")
+    expect(image).to_have_attribute("src", re.compile(r"/pages/2\.png\?width=\d+&highlight="))
+    page.wait_for_function("document.getElementById('page-image').complete")
+    chunk = parse_qs(urlsplit(image.get_attribute("src") or "").query)["highlight"][0]
+    boxes = page.request.get(
+        f"{api_url}/papers/lighthouse-keepers/pages/2/boxes?chunk={chunk}"
+    ).json()
+    box = boxes["sentences"][0]["boxes"][0]
+    scale = page.evaluate("document.getElementById('page-image').naturalWidth") / boxes["width"]
+    region = [round(box[k] * scale) for k in ("x0", "y0", "x1", "y1")]
+    assert page.evaluate(YELLOWED, region) > 0.9
+    page.screenshot(path=str(SHOTS / "page-view.png"), full_page=True)
+
+    page.locator("#page-prev").focus()
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#page-label")).to_have_text("Page 1 of 2")
+    expect(image).to_have_attribute("src", re.compile(r"/pages/1\.png"))
+    link = page.locator("#open-pdf")
+    expect(link).to_have_attribute("href", "/papers/lighthouse-keepers/file#page=1")
+    served = page.request.get(f"{api_url}/papers/lighthouse-keepers/file")
+    assert served.ok and served.headers["content-type"] == "application/pdf"
+    with page.context.expect_page() as opened:
+        link.click()
+    assert opened.value.url.endswith("/papers/lighthouse-keepers/file#page=1")
+    opened.value.close()
+    page.keyboard.press("Escape")
+    expect(page.locator("#passage")).to_be_hidden()
 
 
 def test_off_topic_question_is_refused_in_its_own_style(page: Page) -> None:
