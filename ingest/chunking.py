@@ -1,4 +1,8 @@
-"""Sentence-aware chunks: packed to a size, overlapping by whole sentences, never cut."""
+"""Sentence-aware chunks: packed to a size, overlapping by whole sentences, never cut.
+
+Text without sentences (reference entries, table rows, front matter) is packed line by
+line instead, and nothing is left longer than the chunk size but a single sentence.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from ingest.clean import CleanDocument
 from rag.models import Chunk, ChunkKind, PaperMeta
 from rag.sentences import Span, sentence_spans
 from rag.store import chunk_id
+
+# Kinds made of lines, not sentences: split at line ends and never overlapped.
+LINE_KINDS: frozenset[ChunkKind] = frozenset({"references", "table", "front"})
 
 
 def pack(spans: list[Span], size: int, overlap: int) -> Iterator[Span]:
@@ -32,15 +39,76 @@ def pack(spans: list[Span], size: int, overlap: int) -> Iterator[Span]:
         i = k
 
 
+def bounded(spans: list[Span], text: str, size: int) -> list[Span]:
+    """The spans, with any longer than `size` cut at its line breaks, then between words.
+
+    A reference list, a table or a list has no sentence punctuation, so it arrives as one
+    "sentence"; left whole it would make a chunk the embedding model reads only the
+    start of.
+    """
+    out: list[Span] = []
+    for start, end in spans:
+        if end - start <= size:
+            out.append((start, end))
+            continue
+        for a, b in _pieces(text, start, end, "\n"):
+            if b - a <= size:
+                out.append((a, b))
+            else:
+                out.extend(_words(text, a, b, size))
+    return out
+
+
+def _pieces(text: str, start: int, end: int, sep: str) -> list[Span]:
+    """The non-blank stretches of `text[start:end]` between occurrences of `sep`."""
+    spans: list[Span] = []
+    a = start
+    while a < end:
+        b = text.find(sep, a, end)
+        b = end if b < 0 else b
+        piece = text[a:b]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((a + lead, a + len(piece.rstrip())))
+        a = b + len(sep)
+    return spans
+
+
+def _words(text: str, start: int, end: int, size: int) -> list[Span]:
+    """`text[start:end]` cut between words into pieces of at most `size` characters."""
+    out: list[Span] = []
+    a = start
+    while end - a > size:
+        cut = text.rfind(" ", a + 1, a + size)
+        cut = a + size if cut <= a else cut
+        out.append((a, cut))
+        a = cut + 1 if text[cut : cut + 1] == " " else cut
+    if a < end:
+        out.append((a, end))
+    return out
+
+
+def units(text: str, start: int, end: int, kind: ChunkKind) -> list[Span]:
+    """What a chunk of `kind` is made of: sentences for prose, lines for the rest.
+
+    Reference entries, table rows and front-matter lines end without a full stop, so
+    they are split where they end, one line each.
+    """
+    if kind in LINE_KINDS:
+        return _pieces(text, start, end, "\n")
+    return sentence_spans(text[start:end], base=start)
+
+
 def chunk_document(
     doc: CleanDocument, meta: PaperMeta, content_hash: str, size: int, overlap: int
 ) -> list[Chunk]:
-    """Body chunks, then footnote chunks, each text once.
+    """Running-text chunks, then captions and tables, then footnotes, each text once.
 
-    A body chunk stays within one section or paragraph and holds the sentences that
-    start on one page, so that citing its page is exact. A text the paper repeats is
-    kept where it first appears: a copy adds nothing to retrieve, only cost to embed
-    and neighbours that crowd the index.
+    A running-text chunk stays within one section, kind and paragraph and holds the
+    units that start on one page, so that citing its page is exact. No chunk is longer
+    than `size`, but for one sentence longer than that. A text the paper repeats is kept
+    where it first appears: a copy adds nothing to retrieve, only cost to embed and
+    neighbours that crowd the index.
     """
     seen: set[str] = set()
     chunks: list[Chunk] = []
@@ -78,11 +146,13 @@ def chunk_document(
         )
 
     for block_start, block_end in doc.blocks():
-        spans = sentence_spans(doc.body[block_start:block_end], base=block_start)
+        kind = doc.kind_at(block_start)
+        spans = bounded(units(doc.body, block_start, block_end, kind), doc.body, size)
+        keep = 0 if kind in LINE_KINDS else overlap
         by_page = groupby(spans, key=lambda span: doc.page_at(span[0]))
-        for start, end in (p for _, run in by_page for p in pack(list(run), size, overlap)):
+        for start, end in (p for _, run in by_page for p in pack(list(run), size, keep)):
             make(
-                "body",
+                kind,
                 doc.body[start:end],
                 start,
                 end,
@@ -90,6 +160,16 @@ def chunk_document(
                 doc.page_at(end - 1),
                 doc.section_at(start),
             )
+
+    asides = ""
+    for aside in doc.asides:
+        base = len(asides) + 2 * bool(asides)
+        asides += ("\n\n" if asides else "") + aside.text
+        spans = bounded(units(asides, base, len(asides), aside.kind), asides, size)
+        keep = 0 if aside.kind in LINE_KINDS else overlap
+        for start, end in pack(spans, size, keep):
+            section = doc.section_at(aside.anchor)
+            make(aside.kind, asides[start:end], start, end, aside.page, aside.page, section)
 
     notes = ""
     group: list[tuple[int, int, int, str | None]] = []
@@ -104,7 +184,7 @@ def chunk_document(
         if notes:
             notes += "\n"
         start = len(notes)
-        notes += f"{note.number}) {note.text}"
+        notes += note.text if note.number is None else f"{note.number}) {note.text}"
         if group and (note.page != group[-1][2] or len(notes) - group[0][0] > size):
             flush()
         group.append((start, len(notes), note.page, doc.section_at(note.anchor)))

@@ -15,10 +15,13 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
+from ingest.layout import Line
 from ingest.loaders import LoadedDocument
+from ingest.structure import Aside, Heading, Structured, structure
+from rag.models import ChunkKind
 
 QUOTES = str.maketrans(
     {
@@ -78,9 +81,12 @@ ISSUE_LINE = re.compile(r"^vol?\W*\d+\W+no\W*\d+", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Footnote:
-    """A footnote's text, kept apart from the body so it never splits a sentence."""
+    """A footnote's text, kept apart from the body so it never splits a sentence.
 
-    number: int
+    `number` is None for a footnote marked by a sign (`∗`), which its text then starts with.
+    """
+
+    number: int | None
     text: str
     page: int
     anchor: int
@@ -97,6 +103,10 @@ class CleanDocument:
     page_count: int
     first_line: str | None
     page_labels: tuple[str, ...] = ()
+    kinds: list[tuple[int, ChunkKind]] = field(default_factory=list)
+    asides: list[Aside] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    layout: Structured | None = None
 
     def page_at(self, offset: int) -> int:
         """0-based page index of the body character at `offset`."""
@@ -110,9 +120,17 @@ class CleanDocument:
         i = bisect_right(starts, offset) - 1
         return self.sections[i][1] if i >= 0 else None
 
+    def kind_at(self, offset: int) -> ChunkKind:
+        """Kind of the body text at `offset`: body, unless the layout said otherwise."""
+        starts = [o for o, _ in self.kinds]
+        i = bisect_right(starts, offset) - 1
+        return self.kinds[i][1] if i >= 0 else "body"
+
     def blocks(self) -> list[tuple[int, int]]:
-        """(start, end) spans of the body that no chunk should cross: sections, paragraphs."""
-        cuts = sorted({0, len(self.body), *(o for o, _ in self.sections)})
+        """(start, end) spans that no chunk should cross: sections, kinds, paragraphs."""
+        cuts = sorted(
+            {0, len(self.body), *(o for o, _ in self.sections), *(o for o, _ in self.kinds)}
+        )
         cuts += [m.end() for m in re.finditer(r"\n\n", self.body)]
         cuts = sorted(set(cuts))
         spans = []
@@ -311,7 +329,13 @@ def clean(
     affiliation: str | None = None,
     sections: Sequence[str] = (),
 ) -> CleanDocument:
-    """Clean a loaded document; `sections` are headings to recognise whatever their look."""
+    """Clean a loaded document; `sections` are headings to recognise whatever their look.
+
+    A PDF read with its layout is cleaned from its lines (`ingest.structure`), which know
+    what each line is; the rules below are for text without layout.
+    """
+    if doc.lines:
+        return _from_layout(doc, structure([[_normalised(ln) for ln in pg] for pg in doc.lines]))
     pages = [page.replace("\r\n", "\n").replace("\r", "\n").split("\n") for page in doc.pages]
     if doc.layout == "pdf":
         pages = _strip_running_lines(pages)
@@ -336,6 +360,36 @@ def clean(
         page_count=len(pages) if doc.layout == "pdf" else cleaner.page + 1,
         first_line=next((normalise(ln) for page in pages for ln in page if ln.strip()), None),
         page_labels=doc.page_labels,
+    )
+
+
+def _normalised(line: Line) -> Line:
+    """A laid-out line with its text normalised as every other text is."""
+    return replace(line, text=normalise(line.text), parts=tuple(normalise(p) for p in line.parts))
+
+
+def _from_layout(doc: LoadedDocument, laid: Structured) -> CleanDocument:
+    """The layout's reading of a PDF as a `CleanDocument`."""
+    return CleanDocument(
+        body=laid.body,
+        page_offsets=laid.page_offsets,
+        sections=[(h.offset, h.text) for h in laid.headings],
+        footnotes=[
+            Footnote(
+                int(n.marker) if n.marker.isdigit() else None,
+                n.text if n.marker.isdigit() else f"{n.marker} {n.text}".strip(),
+                n.page,
+                n.anchor,
+            )
+            for n in laid.notes
+        ],
+        page_count=len(doc.lines),
+        first_line=next((normalise(ln.text) for page in doc.lines for ln in page), None),
+        page_labels=doc.page_labels,
+        kinds=laid.kinds,
+        asides=laid.asides,
+        headings=laid.headings,
+        layout=laid,
     )
 
 

@@ -70,6 +70,17 @@ def ingest_command(
             f"and exit {EXIT_CHECK_FAILED} if the index misses any.",
         ),
     ] = False,
+    library: Annotated[
+        Path | None,
+        typer.Option(
+            "--library",
+            help="A reference manager's export (BibTeX .bib or CSL-JSON .json) whose entries "
+            "describe the papers (matched by file, DOI or title); one in the corpus folder "
+            "is read anyway. papers.toml still wins.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Index papers: clean, chunk, embed and store them; unchanged papers are skipped.
 
@@ -94,6 +105,7 @@ def ingest_command(
                 settings,
                 reset=reset,
                 prune=prune,
+                library=library,
                 progress=IngestProgress(
                     start=lambda total: bar.update(task, total=total),
                     advance=lambda n: bar.advance(task, n),

@@ -8,12 +8,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from ingest.catalog import discover, load_catalog, paper_id_for
 from ingest.chunking import chunk_document
 from ingest.clean import clean
+from ingest.frontmatter import front_matter
 from ingest.loaders import load, make_pdf_parser
+from ingest.refmanager import ReferenceLibrary, exports_in, load_library
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.errors import DocumentError
 from rag.models import Chunk, PaperMeta, PaperRecord
@@ -78,15 +80,26 @@ def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def content_hash(data: bytes, entry: PaperMeta | None, settings: Settings) -> str:
-    """Hash of everything that shapes a paper's chunks: its bytes, catalog entry and chunking."""
+def content_hash(data: bytes, entry: PaperMeta | None, settings: Settings, export: str = "") -> str:
+    """Hash of everything that shapes a paper's chunks and metadata.
+
+    Its bytes, catalog entry, the reference-manager exports beside it (`export`, their
+    digest) and the chunking settings.
+    """
     h = hashlib.sha256(data)
     h.update((entry.model_dump_json() if entry else "").encode())
+    h.update(export.encode())
     h.update(settings.index_name.encode())
     return h.hexdigest()[:16]
 
 
-def prepare(path: Path, entry: PaperMeta | None, digest: str, settings: Settings) -> _Prepared:
+def prepare(
+    path: Path,
+    entry: PaperMeta | None,
+    digest: str,
+    settings: Settings,
+    export: ReferenceLibrary | None = None,
+) -> _Prepared:
     """Load, clean and chunk one file (no writes); raises `DocumentError`.
 
     Whatever goes wrong with one file, foreseen or not, becomes that file's
@@ -94,7 +107,7 @@ def prepare(path: Path, entry: PaperMeta | None, digest: str, settings: Settings
     caller as a crash; the traceback of an unforeseen one is in the debug log.
     """
     try:
-        return _prepare(path, entry, digest, settings)
+        return _prepare(path, entry, digest, settings, export)
     except DocumentError:
         raise
     except Exception as exc:
@@ -106,7 +119,13 @@ def prepare(path: Path, entry: PaperMeta | None, digest: str, settings: Settings
         ) from exc
 
 
-def _prepare(path: Path, entry: PaperMeta | None, digest: str, settings: Settings) -> _Prepared:
+def _prepare(
+    path: Path,
+    entry: PaperMeta | None,
+    digest: str,
+    settings: Settings,
+    export: ReferenceLibrary | None,
+) -> _Prepared:
     doc = load(path, make_pdf_parser(settings))
     if entry is not None:
         meta = entry
@@ -116,6 +135,9 @@ def _prepare(path: Path, entry: PaperMeta | None, digest: str, settings: Setting
             {"id": paper_id_for(path), "title": title.strip()[:200], "source": path.name}
         )
     cleaned = clean(doc, meta.title, meta.authors, meta.affiliation, meta.sections)
+    printed = front_matter(cleaned.layout, doc.info) if cleaned.layout is not None else {}
+    filed = export.match(path.name, printed) if export is not None else {}
+    meta = with_known(meta, entry is not None, filed, printed)
     if not cleaned.body.strip():
         raise DocumentError(path.name, "no text left after cleaning")
     chunks = chunk_document(cleaned, meta, digest, settings.chunk_size, settings.chunk_overlap)
@@ -136,6 +158,24 @@ def _prepare(path: Path, entry: PaperMeta | None, digest: str, settings: Setting
     return _Prepared(record, chunks, result)
 
 
+def with_known(meta: PaperMeta, catalogued: bool, *sources: dict[str, Any]) -> PaperMeta:
+    """`meta` with the fields of `sources` filled in, the first source that has one winning.
+
+    A catalog entry's own fields win over every source. Without an entry, `meta` holds
+    only a title guessed from the PDF info or first line, which any source replaces.
+    """
+    fields = meta.model_dump()
+    kept = {k for k, v in fields.items() if v not in (None, ())} if catalogued else set()
+    kept |= {"id", "source"}
+    for source in sources:
+        for name, value in source.items():
+            if name in kept or name not in fields:
+                continue
+            fields[name] = str(value)[:200] if name == "title" else value
+            kept.add(name)
+    return PaperMeta.model_validate(fields)
+
+
 def ingest(
     paths: list[Path] | None,
     settings: Settings,
@@ -145,8 +185,12 @@ def ingest(
     store: ChunkStore | None = None,
     embedder: SentenceTransformerEmbedder | None = None,
     progress: Progress | None = None,
+    library: Path | None = None,
 ) -> IngestReport:
     """Index the given files and folders (default: the corpus folder).
+
+    Metadata comes from `papers.toml`, then from reference-manager exports (`library`
+    and any `.bib` or CSL `.json` beside the papers), then from the papers themselves.
 
     Each paper is embedded in full before anything of it is written, and written so
     that it replaces its previous version at once; a failure in one file is reported
@@ -160,6 +204,7 @@ def ingest(
     files = discover(paths or [settings.corpus_dir])
     registered = store.papers()
     catalogs: dict[Path, dict[str, PaperMeta]] = {}
+    exports: dict[Path, ReferenceLibrary] = {}
     report = IngestReport(index=settings.index_name)
     todo: list[_Prepared] = []
     seen_ids: dict[str, str] = {}
@@ -169,10 +214,12 @@ def ingest(
         folder = path.parent.resolve()
         if folder not in catalogs:
             catalogs[folder] = load_catalog(folder)
+            exports[folder] = load_library([*([library] if library else []), *exports_in(folder)])
         entry = catalogs[folder].get(path.name)
+        export = exports[folder]
         try:
             data = path.read_bytes()
-            digest = content_hash(data, entry, settings)
+            digest = content_hash(data, entry, settings, export.digest)
             pid = entry.id if entry else paper_id_for(path)
             if pid in seen_ids:
                 raise DocumentError(path.name, f"paper id {pid!r} is also used by {seen_ids[pid]}")
@@ -185,7 +232,7 @@ def ingest(
                     )
                 )
                 continue
-            prepared = prepare(path, entry, digest, settings)
+            prepared = prepare(path, entry, digest, settings, export)
             if old is not None:
                 prepared.result.status = "updated"
             prepared.result.seconds = time.perf_counter() - began

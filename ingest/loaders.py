@@ -5,6 +5,11 @@ that loops back on itself, but it keeps every decoded stream of a document in me
 a small file of many inflating pages can still take gigabytes. PDFs are therefore read
 in a child process held to a memory and time limit (`IsolatedPdfParser`), and whatever
 goes wrong in there comes back as the file's own `DocumentError`.
+
+In there pypdf reads the file first (its limits and its reasons for refusing a file),
+then, with the `layout` parser, pdfium gives every page's lines with their fonts and
+positions (`ingest.layout`). A file pdfium cannot lay out keeps pypdf's plain text, with
+a warning naming it.
 """
 
 from __future__ import annotations
@@ -15,15 +20,18 @@ import logging
 import resource
 import subprocess
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
+import pypdfium2
 from pypdf import PdfReader
 from pypdf.errors import LimitReachedError, PyPdfError
 
+from ingest.layout import Line, page_lines
 from rag.errors import DocumentError
-from rag.settings import Settings, get_settings
+from rag.settings import PdfParserName, Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +50,24 @@ class LoadedDocument:
     embedded_title: str | None
     raw_bytes: bytes
     page_labels: tuple[str, ...] = ()
+    lines: list[list[Line]] = field(default_factory=list)
+    info: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class ParsedPdf:
     """What a PDF parser gives: page texts in order, the info title, the PDF's page labels.
 
-    `page_labels` is empty unless the PDF defines labels of its own (`/PageLabels`).
+    `page_labels` is empty unless the PDF defines labels of its own (`/PageLabels`);
+    `lines` holds each page's laid-out lines when the parser reads layout (else it is
+    empty), and `info` the document information fields that are filled in (`Author`).
     """
 
     pages: list[str]
     title: str | None
     page_labels: tuple[str, ...] = ()
+    lines: list[list[Line]] = field(default_factory=list)
+    info: dict[str, str] = field(default_factory=dict)
 
 
 class PdfParser(Protocol):
@@ -100,13 +114,59 @@ class PypdfParser:
             if reader.is_encrypted and not reader.decrypt(""):
                 raise DocumentError(name, "the PDF is encrypted with a password")
             pages = [_text(page.extract_text() or "") for page in reader.pages]
-            info = reader.metadata
-            title = str(info.title).strip() if info is not None and info.title else None
+            info = {
+                str(key).lstrip("/"): " ".join(_text(str(value)).split())
+                for key, value in (reader.metadata or {}).items()
+                if isinstance(value, str) and value.strip()
+            }
         except DocumentError:
             raise
         except Exception as exc:
             raise DocumentError(name, f"cannot read the PDF: {_reason(exc)}") from exc
-        return ParsedPdf(pages, title or None, _page_labels(reader, name))
+        return ParsedPdf(pages, info.get("Title"), _page_labels(reader, name), info=info)
+
+
+def pdfium_lines(data: bytes) -> list[list[Line]]:
+    """Every page's laid-out lines, as pdfium reads the file."""
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return page_lines(document)
+    finally:
+        document.close()
+
+
+class LayoutPdfParser:
+    """pypdf's reading of the file plus pdfium's lines with fonts and positions.
+
+    pypdf reads first so that a hostile file is refused with its reasons and limits;
+    layout only adds to what it read. A file pdfium cannot lay out keeps the plain text,
+    with a warning naming it: logged here, or, in the child process, which has no name,
+    kept in `warning` for the parent to log.
+    """
+
+    def __init__(self, read_layout: Callable[[bytes], list[list[Line]]] | None = None) -> None:
+        self.read_layout = read_layout or pdfium_lines
+        self.warning: str | None = None
+
+    def parse(self, data: bytes, name: str) -> ParsedPdf:
+        """See `PdfParser.parse`."""
+        plain = PypdfParser().parse(data, name)
+        try:
+            lines = self.read_layout(data)
+        except Exception as exc:
+            return self._plain(plain, name, f"its layout could not be read ({_reason(exc)})")
+        plain_text = any(page.strip() for page in plain.pages)
+        if len(lines) != len(plain.pages) or (plain_text and not any(lines)):
+            return self._plain(plain, name, "its layout has no text where its text stream has")
+        pages = ["\n".join(ln.text for ln in page if not ln.rotated) for page in lines]
+        return ParsedPdf(pages, plain.title, plain.page_labels, lines, plain.info)
+
+    def _plain(self, plain: ParsedPdf, name: str, why: str) -> ParsedPdf:
+        """The plain reading, with the warning that says why layout was not used."""
+        self.warning = f"{why}; indexed from its plain text, without layout"
+        if name:
+            log.warning("%s: %s", name, self.warning)
+        return plain
 
 
 def _page_labels(reader: PdfReader, name: str) -> tuple[str, ...]:
@@ -125,24 +185,41 @@ def _page_labels(reader: PdfReader, name: str) -> tuple[str, ...]:
 
 
 class IsolatedPdfParser:
-    """`PypdfParser` run in a child process held to a memory limit and a time limit.
+    """A PDF parser run in a child process held to a memory limit and a time limit.
 
     Whatever the file does to the reader (inflate without end, loop, crash it), this
     process only sees an answer, a refusal or a stopped child, each a `DocumentError`.
     """
 
-    def __init__(self, memory_bytes: int, timeout_s: float) -> None:
+    def __init__(
+        self, memory_bytes: int, timeout_s: float, parser: PdfParserName = "layout"
+    ) -> None:
         self.memory_bytes = memory_bytes
         self.timeout_s = timeout_s
+        self.parser = parser
 
     @classmethod
     def from_settings(cls, settings: Settings) -> IsolatedPdfParser:
-        """The limits the settings give: RAG_MAX_PDF_MEMORY_MB, RAG_MAX_INDEX_SECONDS_PER_PAPER."""
-        return cls(settings.max_pdf_memory_mb * 2**20, settings.max_index_seconds_per_paper)
+        """The parser and limits the settings give.
+
+        RAG_PDF_PARSER, RAG_MAX_PDF_MEMORY_MB and RAG_MAX_INDEX_SECONDS_PER_PAPER.
+        """
+        return cls(
+            settings.max_pdf_memory_mb * 2**20,
+            settings.max_index_seconds_per_paper,
+            settings.pdf_parser,
+        )
 
     def parse(self, data: bytes, name: str) -> ParsedPdf:
         """See `PdfParser.parse`."""
-        command = [sys.executable, "-P", "-m", "ingest.loaders", str(self.memory_bytes)]
+        command = [
+            sys.executable,
+            "-P",
+            "-m",
+            "ingest.loaders",
+            str(self.memory_bytes),
+            self.parser,
+        ]
         try:
             done = subprocess.run(
                 command, input=data, capture_output=True, timeout=self.timeout_s, check=False
@@ -165,15 +242,24 @@ class IsolatedPdfParser:
             )
         if "error" in reply:
             raise DocumentError(name, str(reply["error"]))
-        return ParsedPdf(reply["pages"], reply["title"], tuple(reply["page_labels"]))
+        if reply.get("warning"):
+            log.warning("%s: %s", name, reply["warning"])
+        return ParsedPdf(
+            reply["pages"],
+            reply["title"],
+            tuple(reply["page_labels"]),
+            [[Line.from_json(ln) for ln in page] for page in reply["lines"]],
+            reply["info"],
+        )
 
 
-def _serve_child(memory_bytes: int) -> None:
+def _serve_child(memory_bytes: int, parser_name: str) -> None:
     """Child side of `IsolatedPdfParser`: PDF bytes on stdin, a JSON answer on stdout."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     data = sys.stdin.buffer.read()
+    parser = LayoutPdfParser() if parser_name == "layout" else PypdfParser()
     try:
-        parsed = PypdfParser().parse(data, "")
+        parsed = parser.parse(data, "")
     except DocumentError as exc:
         answer: dict[str, object] = {"error": exc.reason}
     else:
@@ -181,12 +267,15 @@ def _serve_child(memory_bytes: int) -> None:
             "pages": parsed.pages,
             "title": parsed.title,
             "page_labels": list(parsed.page_labels),
+            "lines": [[ln.to_json() for ln in page] for page in parsed.lines],
+            "info": parsed.info,
+            "warning": getattr(parser, "warning", None),
         }
     sys.stdout.write(json.dumps(answer))
 
 
 def make_pdf_parser(settings: Settings) -> PdfParser:
-    """The PDF parser for these settings: pypdf, isolated and held to the settings' limits."""
+    """The PDF parser for these settings, isolated and held to the settings' limits."""
     return IsolatedPdfParser.from_settings(settings)
 
 
@@ -209,7 +298,14 @@ def load(path: Path, pdf_parser: PdfParser | None = None) -> LoadedDocument:
                 name, "the PDF has no extractable text (a scanned image? run OCR on it first)"
             )
         return LoadedDocument(
-            path, parsed.pages, "pdf", parsed.title, data, page_labels=parsed.page_labels
+            path,
+            parsed.pages,
+            "pdf",
+            parsed.title,
+            data,
+            page_labels=parsed.page_labels,
+            lines=parsed.lines,
+            info=parsed.info,
         )
     if suffix in (".txt", ".md"):
         try:
@@ -224,4 +320,4 @@ def load(path: Path, pdf_parser: PdfParser | None = None) -> LoadedDocument:
 
 
 if __name__ == "__main__":
-    _serve_child(int(sys.argv[1]))
+    _serve_child(int(sys.argv[1]), sys.argv[2])

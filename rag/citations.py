@@ -1,14 +1,16 @@
 """Citation export: what the catalog knows about a paper as BibTeX, RIS or CSL-JSON.
 
 Reference managers import these formats, so a cited paper can go straight into a
-bibliography. Only what `papers.toml` (and the indexed page count) says is written; a
-field that is not known is left out rather than guessed. The API and the CLI both
+bibliography. Only what is known (`papers.toml`, a reference-manager export, or what the
+paper itself prints, and the indexed page count) is written; a field that is not known
+is left out rather than guessed. The API and the CLI both
 format through `cite`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Literal, get_args
 
 import rispy
@@ -19,8 +21,10 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts
 from bibtexparser.model import Entry, Field
 
 from rag.errors import InvalidInputError
-from rag.models import PaperMeta, PaperRecord
+from rag.models import ARXIV_VENUE, PaperMeta, PaperRecord
 
+# A venue that is the proceedings of a conference or workshop.
+PROCEEDINGS = re.compile(r"\bProceedings\b|\bConference\b|\bWorkshop\b|\bSymposium\b", re.I)
 CitationFormat = Literal["bibtex", "ris", "csl-json"]
 FORMATS: tuple[str, ...] = get_args(CitationFormat)
 MEDIA_TYPES: dict[str, str] = {
@@ -57,27 +61,42 @@ def page_range(record: PaperRecord) -> tuple[int, int] | None:
     return None if first is None else (first, first + max(record.pages, 1) - 1)
 
 
+def in_proceedings(meta: PaperMeta) -> bool:
+    """A venue that is a conference's proceedings."""
+    return bool(meta.venue and PROCEEDINGS.search(meta.venue))
+
+
 def in_periodical(meta: PaperMeta) -> bool:
-    """A venue, volume or issue means the paper appeared in a journal."""
-    return any(v is not None for v in (meta.venue, meta.volume, meta.issue))
+    """A volume or issue, or a venue that is neither proceedings nor arXiv: a journal."""
+    if meta.volume is not None or meta.issue is not None:
+        return True
+    preprint = meta.arxiv_id is not None and meta.venue == ARXIV_VENUE
+    return meta.venue is not None and not in_proceedings(meta) and not preprint
 
 
 def bibtex(record: PaperRecord) -> str:
     """A BibTeX entry keyed by the paper id, special characters LaTeX-encoded."""
     m = record.meta
     pages = page_range(record)
+    proceedings = in_proceedings(m)
     values = {
         "title": m.title,
         "author": " and ".join(m.authors) or None,
-        "journal": m.venue,
+        "booktitle": m.venue if proceedings else None,
+        "journal": m.venue if in_periodical(m) else None,
         "volume": m.volume,
         "number": m.issue,
         "year": None if m.year is None else str(m.year),
         "date": m.date,
         "pages": None if pages is None else f"{pages[0]}--{pages[1]}",
+        "doi": m.doi,
+        "eprint": m.arxiv_id,
+        "archiveprefix": None if m.arxiv_id is None else "arXiv",
+        "abstract": m.abstract,
     }
     fields = [Field(k, v) for k, v in values.items() if v is not None]
-    entry = Entry("article" if in_periodical(m) else "misc", m.id, fields)
+    kind = "inproceedings" if proceedings else "article" if in_periodical(m) else "misc"
+    entry = Entry(kind, m.id, fields)
     text = write_string(Library([entry]), prepend_middleware=[LatexEncodingMiddleware()])
     return text.strip() + "\n"
 
@@ -86,18 +105,23 @@ def ris(record: PaperRecord) -> str:
     """A RIS record (the tagged format EndNote, Zotero and Mendeley import)."""
     m = record.meta
     pages = page_range(record)
+    kind = "CPAPER" if in_proceedings(m) else "JOUR" if in_periodical(m) else "GEN"
     values: dict[str, Any] = {
-        "type_of_reference": "JOUR" if in_periodical(m) else "GEN",
+        "type_of_reference": kind,
         "id": m.id,
         "title": m.title,
         "authors": [_last_first(a) for a in m.authors] or None,
-        "journal_name": m.venue,
+        "secondary_title" if in_proceedings(m) else "journal_name": m.venue
+        if in_proceedings(m) or in_periodical(m)
+        else None,
         "volume": m.volume,
         "number": m.issue,
         "year": None if m.year is None else str(m.year),
         "date": None if m.date is None else m.date.replace("-", "/"),
         "start_page": None if pages is None else str(pages[0]),
         "end_page": None if pages is None else str(pages[1]),
+        "doi": m.doi,
+        "abstract": m.abstract,
     }
     text: str = rispy.dumps(
         [{k: v for k, v in values.items() if v is not None}], implementation=_RisWriter
@@ -109,9 +133,10 @@ def csl_json(record: PaperRecord) -> str:
     """A CSL-JSON item (what citeproc processors and Zotero read), as a one-item array."""
     m = record.meta
     pages = page_range(record)
+    kind = "paper-conference" if in_proceedings(m) else None
     item: dict[str, Any] = {
         "id": m.id,
-        "type": "article-journal" if in_periodical(m) else "article",
+        "type": kind or ("article-journal" if in_periodical(m) else "article"),
         "title": m.title,
         "author": [_csl_name(a) for a in m.authors] or None,
         "container-title": m.venue,
@@ -119,6 +144,9 @@ def csl_json(record: PaperRecord) -> str:
         "issue": m.issue,
         "issued": _csl_date(m),
         "page": None if pages is None else f"{pages[0]}-{pages[1]}",
+        "DOI": m.doi,
+        "number": None if m.arxiv_id is None else f"arXiv:{m.arxiv_id}",
+        "abstract": m.abstract,
     }
     return json.dumps([{k: v for k, v in item.items() if v is not None}], indent=2) + "\n"
 

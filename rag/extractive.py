@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from rag.answer import Citation
-from rag.models import PassageRef
+from rag.models import ANSWER_KINDS, PassageRef
 from rag.question import EVIDENCE_OF, Question
 from rag.retrieval import ScoredPassage, as_passage
 from rag.sentences import sentences
@@ -28,6 +28,10 @@ CONTINUATION = re.compile(
 ABOUT_THE_PAPER = re.compile(r"^(This|The present|In this) (paper|article|study)\b|^It begins\b")
 # Index terms are the paper's metadata, not a statement; they are never an answer.
 KEY_WORDS = re.compile(r"^Key ?words\b", re.I)
+
+# Answers come from the running text when a passage of it was retrieved; footnotes and
+# captions answer only when nothing else does. Other kinds never answer.
+RUNNING_TEXT = ("body", "abstract")
 
 KEY_WEIGHT = 2.0
 MAX_PICKS = 4
@@ -63,14 +67,15 @@ class _Sentences:
         self.snapshot = snapshot
         self.sents = [sentences(p.text) for p in passages]
         self.words: dict[Key, set[str]] = {}
-        has_body = any(p.kind == "body" for p in passages)
+        has_body = any(p.kind in RUNNING_TEXT for p in passages)
         seen: set[str] = set()
         self.candidates: list[Key] = []
         for pi, p in enumerate(passages):
             for si, sent in enumerate(self.sents[pi]):
                 if KEY_WORDS.match(sent):
                     continue
-                if sent not in seen and (not has_body or p.kind == "body"):
+                usable = p.kind in RUNNING_TEXT if has_body else p.kind in ANSWER_KINDS
+                if sent not in seen and usable:
                     seen.add(sent)
                     self.candidates.append((pi, si))
 

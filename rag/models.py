@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ChunkKind = Literal["body", "footnote"]
+ChunkKind = Literal["body", "footnote", "abstract", "caption", "table", "references", "front"]
+# Kinds whose sentences may become answer sentences; the others (reference lists, table
+# cells, title-page front matter) stay searchable through an explicit kinds filter only.
+ANSWER_KINDS: tuple[ChunkKind, ...] = ("body", "abstract", "footnote", "caption")
+CHUNK_KINDS: tuple[str, ...] = get_args(ChunkKind)
+# The venue of a paper known only as an arXiv preprint.
+ARXIV_VENUE = "arXiv"
 
 
 TOP_K_HELP = (
@@ -33,6 +39,9 @@ class PaperMeta(BaseModel):
     first_page: int | None = Field(None, ge=1)
     sections: tuple[str, ...] = ()
     source: str | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    abstract: str | None = None
 
     def page_label(self, page_index: int) -> int:
         """Journal page for a 0-based page index when the first page is known, else 1-based."""

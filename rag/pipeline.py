@@ -16,6 +16,7 @@ from rag.extractive import compose, pick_sentences, to_citation
 from rag.follow_up import is_follow_up, with_context
 from rag.grounding import ground
 from rag.llm import EXTRACTIVE, ChatBackend, load_backend
+from rag.models import ANSWER_KINDS, CHUNK_KINDS
 from rag.question import analyse
 from rag.refusal import judge_evidence
 from rag.retrieval import HybridRetriever, ScoredPassage
@@ -184,6 +185,33 @@ class Pipeline:
             )
         return extra
 
+    def search(
+        self,
+        query: str,
+        papers: Sequence[str] | None = None,
+        top_k: int = 5,
+        kinds: Sequence[str] = ANSWER_KINDS,
+    ) -> list[ScoredPassage]:
+        """The passages best matching `query`, of the given kinds, without answering.
+
+        Answers only ever draw on `ANSWER_KINDS`; this is how a caller reaches the rest
+        (`references`, `table`, `front`), e.g. to find where a work is cited.
+
+        Raises:
+            InvalidInputError: a bad query, `top_k`, paper id or kind, naming the field.
+            NoIndexError: nothing has been ingested yet.
+        """
+        snapshot = self.retriever.snapshots.current()
+        text = self._validate(query, papers, top_k, snapshot, field="query")
+        unknown = sorted(set(kinds) - set(CHUNK_KINDS))
+        if unknown or not kinds:
+            raise InvalidInputError(
+                "kinds", f"must be some of {', '.join(CHUNK_KINDS)}, not {unknown or 'none'}"
+            )
+        return self.retriever.retrieve(
+            text, top_k=top_k, papers=papers, snapshot=snapshot, kinds=kinds
+        )
+
     def validate(self, question: str, papers: Sequence[str] | None = None, top_k: int = 5) -> str:
         """Check a request before answering it (for callers that must fail early, like streams).
 
@@ -194,13 +222,18 @@ class Pipeline:
         return self._validate(question, papers, top_k, self.retriever.snapshots.current())
 
     def _validate(
-        self, question: str, papers: Sequence[str] | None, top_k: int, snapshot: IndexSnapshot
+        self,
+        question: str,
+        papers: Sequence[str] | None,
+        top_k: int,
+        snapshot: IndexSnapshot,
+        field: str = "question",
     ) -> str:
         text = question.strip()
         if not text:
-            raise InvalidInputError("question", "must not be empty")
+            raise InvalidInputError(field, "must not be empty")
         if len(text) > MAX_QUESTION_CHARS:
-            raise InvalidInputError("question", f"longer than {MAX_QUESTION_CHARS} characters")
+            raise InvalidInputError(field, f"longer than {MAX_QUESTION_CHARS} characters")
         if not 1 <= top_k <= 20:
             raise InvalidInputError("top_k", "must be between 1 and 20")
         unknown = sorted(set(papers or ()) - set(snapshot.papers))

@@ -21,7 +21,7 @@ from pydantic import ConfigDict
 
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import IndexBrokenError
-from rag.models import PassageRef
+from rag.models import ANSWER_KINDS, PassageRef
 from rag.snapshot import IndexSnapshot, SnapshotCache, bm25_tokens
 from rag.store import ChunkStore, as_vectors
 
@@ -70,6 +70,7 @@ class SnapshotRetriever(BaseRetriever):
     snapshot: IndexSnapshot
     k: int = 20
     papers: tuple[str, ...] | None = None
+    kinds: tuple[str, ...] = ANSWER_KINDS
 
 
 class DenseRetriever(SnapshotRetriever):
@@ -87,7 +88,9 @@ class DenseRetriever(SnapshotRetriever):
         ]
         if not hashes:
             return []
-        where: Any = {"content_hash": {"$in": hashes}}
+        where: Any = {
+            "$and": [{"content_hash": {"$in": hashes}}, {"kind": {"$in": list(self.kinds)}}]
+        }
         got = self.snapshot.chunks.query(
             query_embeddings=as_vectors([self.embedder.embed_query(query)]),
             n_results=self.k,
@@ -123,9 +126,14 @@ class BM25Retriever(SnapshotRetriever):
         if not words:
             return []
         scores = np.asarray(index.get_scores(words), dtype=float)
-        if self.papers:
-            keep = np.array([d.metadata.get("paper_id") in self.papers for d in docs])
-            scores = np.where(keep, scores, 0.0)
+        keep = np.array(
+            [
+                d.metadata.get("kind", "body") in self.kinds
+                and (not self.papers or d.metadata.get("paper_id") in self.papers)
+                for d in docs
+            ]
+        )
+        scores = np.where(keep, scores, 0.0)
         order = [int(i) for i in np.argsort(-scores)[: self.k] if scores[i] > 0]
         return [
             Document(
@@ -185,15 +193,18 @@ class HybridRetriever:
         top_k: int = 5,
         papers: Sequence[str] | None = None,
         snapshot: IndexSnapshot | None = None,
+        kinds: Sequence[str] = ANSWER_KINDS,
     ) -> list[ScoredPassage]:
         """Up to `top_k` best passages for `query`, optionally from some papers only.
 
         Fewer when some of them are far less similar to the query than the best one
-        (`min_ratio`, see `close_to_best`).
+        (`min_ratio`, see `close_to_best`). Only chunks of `kinds` are searched: by
+        default those an answer may draw on, so a reference list or a table never
+        comes back as an answer; asking for other kinds finds them too.
         """
         snap = snapshot or self.snapshots.current()
         try:
-            return self._retrieve(query, top_k, papers, snap)
+            return self._retrieve(query, top_k, papers, snap, tuple(kinds))
         except (NotFoundError, InternalError):
             # The index changed under `snap`: a reset by another process in between, a
             # collection dropped by hand, or vectors another process wrote that this
@@ -201,17 +212,24 @@ class HybridRetriever:
             log.info("index changed during a query; reading it again")
             self.snapshots.forget()
             try:
-                return self._retrieve(query, top_k, papers, self.snapshots.current())
+                return self._retrieve(query, top_k, papers, self.snapshots.current(), tuple(kinds))
             except ChromaError as exc:
                 log.error("the index cannot answer a query: %s", exc)
                 raise IndexBrokenError(snap.chunks.name) from exc
 
     def _retrieve(
-        self, query: str, top_k: int, papers: Sequence[str] | None, snap: IndexSnapshot
+        self,
+        query: str,
+        top_k: int,
+        papers: Sequence[str] | None,
+        snap: IndexSnapshot,
+        kinds: tuple[str, ...],
     ) -> list[ScoredPassage]:
         depth = max(20, top_k * 4)
         chosen = tuple(papers) if papers else None
-        dense = DenseRetriever(embedder=self.embedder, snapshot=snap, k=depth, papers=chosen)
-        bm25 = BM25Retriever(snapshot=snap, k=depth, papers=chosen)
+        dense = DenseRetriever(
+            embedder=self.embedder, snapshot=snap, k=depth, papers=chosen, kinds=kinds
+        )
+        bm25 = BM25Retriever(snapshot=snap, k=depth, papers=chosen, kinds=kinds)
         fused = reciprocal_rank_fusion([dense.invoke(query), bm25.invoke(query)])[:top_k]
         return close_to_best(fused, self.min_ratio)

@@ -13,7 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bump when cleaning or chunking changes what ends up in the index, so a stale
 # index is never reused: it is part of the collection name.
-TEXT_PIPELINE_VERSION = "3"
+TEXT_PIPELINE_VERSION = "4"
+# How PDFs are read (see ingest.loaders).
+PdfParserName = Literal["layout", "pypdf"]
 # What embeds questions on CPU (see rag.query_encoder).
 QueryRuntime = Literal["onnxruntime-int8", "onnxruntime", "torch"]
 URL_EXAMPLES = {"chroma_url": "http://127.0.0.1:8001", "llm_base_url": "http://127.0.0.1:8080/v1"}
@@ -71,6 +73,12 @@ class Settings(BaseSettings):
         ge=128,
         description="Most memory reading one PDF may take: PDFs are read in a child process "
         "held to it, so a file that decompresses without end is refused, not the machine run out.",
+    )
+    pdf_parser: PdfParserName = Field(
+        "layout",
+        description="How PDFs are read: `layout` (pdfium's character boxes and fonts, for "
+        "headings, columns, footnotes, captions, references and the paper's own metadata; "
+        "plain text if it fails) or `pypdf` (the text stream alone).",
     )
     chunk_size: int = Field(1000, ge=200, le=8000, description="Target characters per chunk.")
     chunk_overlap: int = Field(
@@ -205,6 +213,7 @@ class Settings(BaseSettings):
                 str(self.chunk_size),
                 str(self.chunk_overlap),
                 TEXT_PIPELINE_VERSION,
+                self.pdf_parser,
                 f"hnsw{self.hnsw_m}/{self.hnsw_ef_construction}",
             ]
         )

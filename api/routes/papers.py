@@ -10,12 +10,12 @@ from fastapi.responses import Response
 
 from api.deps import KeyDep, PipelineDep, SettingsDep
 from api.errors import ApiError
-from api.schemas import CHANGE_REFUSALS, ErrorBody, PaperInfo, PassageView, error_docs
+from api.schemas import CHANGE_REFUSALS, ErrorBody, PaperInfo, PassageView, Text, error_docs
 from ingest.library import PaperNotFoundError, Upload, add_paper, remove_paper
 from rag.citations import MEDIA_TYPES, CitationFormat, cite
-from rag.models import PaperRecord
+from rag.models import ANSWER_KINDS, TOP_K_HELP, ChunkKind, PaperRecord
 from rag.pipeline import Pipeline
-from rag.retrieval import as_passage
+from rag.retrieval import ScoredPassage, as_passage
 
 router = APIRouter(tags=["papers"])
 NO_INDEX = error_docs(ErrorBody, {503: "no index yet (run `rag ingest`), or it cannot be reached"})
@@ -151,6 +151,25 @@ async def upload_paper(
 async def delete_paper(paper_id: str, pipeline: PipelineDep, settings: SettingsDep) -> None:
     """Remove a paper and all its chunks from the index, and its file from the corpus."""
     await run_in_threadpool(remove_paper, paper_id, settings, store=pipeline.store)
+
+
+@router.get("/passages", response_model=list[ScoredPassage], responses=NO_INDEX)
+def search_passages(
+    pipeline: PipelineDep,
+    q: Annotated[Text, Query(description="What to look for.", max_length=2000)],
+    kinds: Annotated[
+        list[ChunkKind] | None,
+        Query(
+            description="Kinds of passage to search (repeat the parameter); by default those "
+            "answers draw on: body, abstract, footnote, caption. `references`, `table` and "
+            "`front` are found only when asked for."
+        ),
+    ] = None,
+    papers: Annotated[list[Text] | None, Query(description="Only these paper ids.")] = None,
+    top_k: Annotated[int, Query(ge=1, le=20, description=TOP_K_HELP)] = 5,
+) -> list[ScoredPassage]:
+    """Passages matching a query, of the kinds asked for, without composing an answer."""
+    return pipeline.search(q, papers=papers, top_k=top_k, kinds=kinds or ANSWER_KINDS)
 
 
 @router.get("/passages/{chunk_id}", response_model=PassageView, responses=NOT_FOUND)
