@@ -1,7 +1,8 @@
 """One consistent, cached view of the index per query: papers, chunks, BM25 and term counts.
 
-Reading the paper registry is the only store round trip a query pays to learn whether
-anything changed; the BM25 index, the corpus term statistics and the handle on the chunk
+One cheap read of the registry's generation token is the only store round trip a query
+pays to learn whether anything changed (every write changes it); only then is the
+registry read, and the BM25 index, the corpus term statistics and the handle on the chunk
 collection are rebuilt only when the registry (its collection's id, paper ids and content
 hashes) differs from the last one seen, and then an embedded index is read afresh from
 its folder. That keeps every worker in step with ingests done by another process, in
@@ -117,6 +118,7 @@ class SnapshotCache:
         self.store = store
         self._lock = threading.Lock()
         self._current: IndexSnapshot | None = None
+        self._generation = ""
 
     def current(self) -> IndexSnapshot:
         """Read the registry once; reuse the cached snapshot when nothing changed.
@@ -124,6 +126,10 @@ class SnapshotCache:
         Raises:
             NoIndexError: nothing has been ingested under this index yet.
         """
+        generation = self.store.generation()
+        with self._lock:
+            if self._current is not None and generation and generation == self._generation:
+                return self._current
         registry_id, papers = self.store.read_registry()
         if not papers:
             raise NoIndexError(self.store.index_name)
@@ -133,9 +139,11 @@ class SnapshotCache:
                 # The change may be another process's: read its vectors, not a stale copy.
                 self.store.refresh()
                 self._current = _build(self.store, signature, papers)
+            self._generation = generation
             return self._current
 
     def forget(self) -> None:
         """Drop the cached snapshot: the next `current` reads the whole index again."""
         with self._lock:
             self._current = None
+            self._generation = ""

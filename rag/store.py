@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import logging
 import random
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
@@ -31,6 +32,8 @@ from rag.settings import Settings
 log = logging.getLogger(__name__)
 
 Metadata = dict[str, str | int | float | bool]
+# The registry's metadata key that every write changes (see `ChunkStore.generation`).
+GENERATION = "generation"
 
 
 def make_client(settings: Settings) -> ClientAPI:
@@ -199,6 +202,22 @@ class ChunkStore:
             f"{self.index_name}-papers", embedding_function=None
         )
 
+    def generation(self) -> str:
+        """A token that changes with every change of the registry: one cheap read.
+
+        It is the registry collection's id (new after a reset) and a number every write
+        sets in its metadata, so a reader learns whether anything changed without
+        reading every paper's record; "" before any ingest.
+        """
+        try:
+            registry = self.client.get_collection(f"{self.index_name}-papers")
+        except NotFoundError:
+            return ""
+        return f"{registry.id}:{(registry.metadata or {}).get(GENERATION, '')}"
+
+    def _bump(self) -> None:
+        self.registry.modify(metadata={GENERATION: uuid.uuid4().hex})
+
     def papers(self) -> dict[str, PaperRecord]:
         """Registered papers by id; reading never creates the index."""
         return self.read_registry()[1]
@@ -262,6 +281,7 @@ class ChunkStore:
             self.registry.upsert(
                 ids=[record.meta.id], embeddings=as_vectors([[1.0]]), documents=[record.to_json()]
             )
+            self._bump()
         except BaseException:
             fresh = [i for i in written if i not in before]
             if fresh:
@@ -281,6 +301,7 @@ class ChunkStore:
         with self.writing():
             ids = self.chunk_ids(paper_id)
             self.registry.delete(ids=[paper_id])
+            self._bump()
             if ids:
                 self.chunks.delete(ids=ids)
             return len(ids)
