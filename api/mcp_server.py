@@ -24,9 +24,10 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.server.mcpserver.resources import FunctionResource
 from pydantic import Field
 
+from api.evidence import passage_boxes
+from api.pdf_pages import PdfPages
 from api.routes.papers import info
-from api.schemas import PaperInfo, Sources
-from rag.answer import Retrieved
+from api.schemas import PaperInfo, RetrievedWithBoxes, Sources
 from rag.citations import bibtex
 from rag.errors import InvalidInputError, NoIndexError, RagError
 from rag.models import TOP_K_HELP
@@ -34,6 +35,8 @@ from rag.pipeline import Pipeline, ranked
 from rag.settings import Settings, get_settings
 
 T = TypeVar("T")
+# Page texts read for boxes are kept here for the life of the process (bounded).
+PAGES = PdfPages()
 PipelineContext = Context[Pipeline, Any]
 PapersArg = Annotated[list[str] | None, Field(description="Only these paper ids (list_papers).")]
 TopKArg = Annotated[int, Field(description=TOP_K_HELP)]
@@ -91,15 +94,25 @@ def search_passages(
     ctx: PipelineContext,
     papers: PapersArg = None,
     top_k: TopKArg = 5,
-) -> list[Retrieved]:
-    """The passages that best match a query, ranked, each with its paper and page."""
+) -> list[RetrievedWithBoxes]:
+    """The passages that best match a query, ranked, each with its paper and page.
+
+    A passage of a PDF paper also carries its sentences' boxes on its pages, so a client
+    can show them highlighted (the server's `/papers/{id}/pages/{n}.png` draws the same).
+    """
     pipeline = _pipeline(ctx)
 
-    def search() -> list[Retrieved]:
+    def search() -> list[RetrievedWithBoxes]:
         text = pipeline.validate(query, papers, top_k)
         snapshot = pipeline.retriever.snapshots.current()
         found = pipeline.retriever.retrieve(text, top_k=top_k, papers=papers, snapshot=snapshot)
-        return [ranked(i, p) for i, p in enumerate(found, start=1)]
+        return [
+            RetrievedWithBoxes(
+                **ranked(i, p).model_dump(),
+                pages=passage_boxes(PAGES, pipeline.settings, snapshot, p.chunk_id),
+            )
+            for i, p in enumerate(found, start=1)
+        ]
 
     return _as_tool_error(search, rename={"question": "query"})
 

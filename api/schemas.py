@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from rag.answer import Answer, Citation, Turn
+from rag.answer import Answer, Citation, Retrieved, Turn
 from rag.models import TOP_K_HELP, PassageRef
 from rag.pipeline import MAX_QUESTION_CHARS
 
@@ -150,6 +150,31 @@ class PaperInfo(BaseModel):
     chunks: int
 
 
+class BoxPublic(BaseModel):
+    """A rectangle on a PDF page in points, measured from the page's top-left corner."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+class SentenceBoxes(BaseModel):
+    """One sentence of a passage and the boxes it covers on the page (one per line)."""
+
+    text: str
+    boxes: list[BoxPublic] = Field(description="Empty when the sentence is on another page.")
+
+
+class PageBoxes(BaseModel):
+    """Where a passage's sentences stand on one page of its PDF."""
+
+    page: int = Field(description="The physical page, 1-based.")
+    width: float = Field(description="Page width in points.")
+    height: float = Field(description="Page height in points.")
+    sentences: list[SentenceBoxes]
+
+
 class PassageView(BaseModel):
     """A cited passage with the text around it, for the side panel."""
 
@@ -168,6 +193,10 @@ class PassageView(BaseModel):
     passage: PassageRef
     before: str | None
     after: str | None
+    pages: list[PageBoxes] = Field(
+        default_factory=list,
+        description="For a PDF paper: each page the passage covers, with its sentences' boxes.",
+    )
 
 
 class IndexCheckPublic(BaseModel):
@@ -225,26 +254,9 @@ class ErrorBody(BaseModel):
     request_id: str
 
 
-class BoxPublic(BaseModel):
-    """A rectangle on a PDF page in points, measured from the page's top-left corner."""
+class RetrievedWithBoxes(Retrieved):
+    """A ranked passage, and for a PDF paper where its sentences stand on its pages."""
 
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-
-class SentenceBoxes(BaseModel):
-    """One sentence of a passage and the boxes it covers on the page (one per line)."""
-
-    text: str
-    boxes: list[BoxPublic] = Field(description="Empty when the sentence is on another page.")
-
-
-class PageBoxes(BaseModel):
-    """Where a passage's sentences stand on one page of its PDF."""
-
-    page: int = Field(description="The physical page, 1-based.")
-    width: float = Field(description="Page width in points.")
-    height: float = Field(description="Page height in points.")
-    sentences: list[SentenceBoxes]
+    pages: list[PageBoxes] = Field(
+        default_factory=list, description="Each page the passage covers, with the boxes."
+    )

@@ -8,8 +8,9 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from api.deps import KeyDep, PipelineDep, SettingsDep
+from api.deps import KeyDep, PagesDep, PipelineDep, SettingsDep
 from api.errors import ApiError
+from api.evidence import passage_boxes
 from api.schemas import CHANGE_REFUSALS, ErrorBody, PaperInfo, PassageView, Text, error_docs
 from ingest.library import PaperNotFoundError, Upload, add_paper, remove_paper
 from rag.citations import MEDIA_TYPES, CitationFormat, cite
@@ -173,8 +174,10 @@ def search_passages(
 
 
 @router.get("/passages/{chunk_id}", response_model=PassageView, responses=NOT_FOUND)
-def get_passage(chunk_id: str, pipeline: PipelineDep) -> PassageView:
-    """A passage with the text before and after it, for reading a citation in context."""
+def get_passage(
+    chunk_id: str, pipeline: PipelineDep, settings: SettingsDep, pages: PagesDep
+) -> PassageView:
+    """A passage with the text before and after it, and for a PDF its boxes on its pages."""
     snapshot = pipeline.retriever.snapshots.current()
     doc = snapshot.by_id.get(chunk_id)
     if doc is None:
@@ -184,4 +187,5 @@ def get_passage(chunk_id: str, pipeline: PipelineDep) -> PassageView:
         passage=as_passage(doc),
         before=before.page_content if before else None,
         after=after.page_content if after else None,
+        pages=passage_boxes(pages, settings, snapshot, chunk_id),
     )

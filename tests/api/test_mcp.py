@@ -45,6 +45,7 @@ async def use_every_tool(session: ClientSession) -> None:
     assert len(passages) == 3 and [p["rank"] for p in passages] == [1, 2, 3]
     assert all(p["paper_id"] in PAPERS and p["page"] >= 1 and p["text"] for p in passages)
     assert "Vladivostok" in passages[0]["text"]
+    assert all(p["pages"] == [] for p in passages)  # text papers have no page boxes
     assert passages[0]["paper_id"] == "russia-korean-crisis-2018"
 
     answer = await call(session, "ask", {"question": QUESTION})

@@ -200,6 +200,20 @@ def pixel(image: Image.Image, xy: tuple[int, int]) -> tuple[int, int, int]:
     return int(r), int(g), int(b)
 
 
+def test_a_passage_carries_its_pages_and_boxes(
+    client: httpx.Client, pages_settings: Settings
+) -> None:
+    (chunk_id, _, _), *_ = [
+        c for c in paper_chunks(pages_settings, "lighthouses") if "1962" in c[1]
+    ]
+    view = client.get(f"/passages/{chunk_id}").json()
+    assert [p["page"] for p in view["pages"]] == [2]
+    boxes = client.get("/papers/lighthouses/pages/2/boxes", params={"chunk": chunk_id}).json()
+    assert view["pages"][0]["sentences"] == boxes["sentences"]
+    seed_chunk = paper_chunks(pages_settings, "seed")[0][0]
+    assert client.get(f"/passages/{seed_chunk}").json()["pages"] == []
+
+
 def test_the_file_is_served_whole_or_in_ranges(
     client: httpx.Client, pages_settings: Settings
 ) -> None:
