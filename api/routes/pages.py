@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, Response
 
 from api.deps import PagesDep, PipelineDep, SettingsDep
 from api.errors import ApiError
-from api.pdf_pages import Box, PageError, PdfPages
+from api.pdf_pages import Box, PageError, PdfPages, fold
 from api.schemas import BoxPublic, ErrorBody, PageBoxes, SentenceBoxes, error_docs
 from ingest.library import PaperNotFoundError
 from rag.pipeline import Pipeline
@@ -28,6 +28,14 @@ router = APIRouter(tags=["papers"])
 log = logging.getLogger("api")
 MEDIA = {".pdf": "application/pdf", ".txt": "text/plain", ".md": "text/markdown"}
 MIN_WIDTH, MAX_WIDTH = 200, 2400
+QuoteArg = Annotated[
+    list[str] | None,
+    Query(
+        max_length=20,
+        description="The answer's text cited to the passage (repeat for each piece): only "
+        "the passage's sentences it quotes are marked.",
+    ),
+]
 PAGE_ERRORS = error_docs(
     ErrorBody,
     {
@@ -58,8 +66,16 @@ def pdf_file(pipeline: Pipeline, settings: Settings, paper_id: str) -> Path:
     return path
 
 
-def cited_sentences(pipeline: Pipeline, paper_id: str, chunk_id: str) -> list[str]:
-    """The sentences of one of the paper's passages; 422 for another paper's passage."""
+def cited_sentences(
+    pipeline: Pipeline, paper_id: str, chunk_id: str, quotes: list[str] | None = None
+) -> list[str]:
+    """The sentences of one of the paper's passages that an answer quoted.
+
+    With `quotes` (the answer's text cited to this passage), only the passage's
+    sentences the quotes hold, or that hold a quote, are kept; when none match (an LLM
+    answer in its own words), or without quotes, every sentence of the passage is.
+    Raises 422 for another paper's passage.
+    """
     doc = pipeline.retriever.snapshots.current().by_id.get(chunk_id)
     if doc is None:
         raise ApiError(404, "not_found", f"no passage with id {chunk_id!r}")
@@ -67,7 +83,10 @@ def cited_sentences(pipeline: Pipeline, paper_id: str, chunk_id: str) -> list[st
         raise ApiError(
             422, "invalid_input", f"chunk: passage {chunk_id!r} is not of paper {paper_id!r}"
         )
-    return sentences(doc.page_content)
+    every = sentences(doc.page_content)
+    wanted = [fold(q) for q in quotes or () if fold(q)]
+    quoted = [s for s in every if fold(s) and any(fold(s) in q or q in fold(s) for q in wanted)]
+    return quoted or every
 
 
 def located(pages: PdfPages, path: Path, page: int, texts: list[str]) -> list[SentenceBoxes]:
@@ -135,6 +154,7 @@ async def page_image(
     highlight: Annotated[
         str | None, Query(max_length=200, description="A passage id whose sentences to mark.")
     ] = None,
+    quote: QuoteArg = None,
 ) -> Response:
     """A PDF page rendered server-side, with the cited passage's sentences highlighted."""
 
@@ -142,7 +162,7 @@ async def page_image(
         path = pdf_file(pipeline, settings, paper_id)
         boxes: list[Box] = []
         if highlight:
-            texts = cited_sentences(pipeline, paper_id, highlight)
+            texts = cited_sentences(pipeline, paper_id, highlight, quote)
             boxes = [
                 Box(**b.model_dump()) for s in located(pages, path, page, texts) for b in s.boxes
             ]
@@ -165,6 +185,7 @@ async def page_boxes(
     settings: SettingsDep,
     pages: PagesDep,
     chunk: Annotated[str, Query(max_length=200, description="The cited passage's id.")],
+    quote: QuoteArg = None,
 ) -> PageBoxes:
     """Where each sentence of a passage stands on a page, in PDF points from the top left.
 
@@ -173,7 +194,7 @@ async def page_boxes(
 
     def find() -> PageBoxes:
         path = pdf_file(pipeline, settings, paper_id)
-        texts = cited_sentences(pipeline, paper_id, chunk)
+        texts = cited_sentences(pipeline, paper_id, chunk, quote)
         found = located(pages, path, page, texts)
         width, height = pages.size(path, page)
         return PageBoxes(page=page, width=width, height=height, sentences=found)

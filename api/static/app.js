@@ -37,9 +37,15 @@ function where(c) {
 }
 
 // Answer text with every [n] turned into a button that opens that source.
+// The text before each marker is what the answer quotes from that source.
 function renderText(target, text, sources) {
   target.replaceChildren();
   const parts = text.split(/(\[\d+\])/);
+  const quotes = {};
+  parts.forEach((part, i) => {
+    const m = part.match(/^\[(\d+)\]$/);
+    if (m && i > 0) (quotes[m[1]] = quotes[m[1]] || []).push(parts[i - 1].trim());
+  });
   for (const part of parts) {
     const m = part.match(/^\[(\d+)\]$/);
     const source = m && sources.find((s) => s.n === Number(m[1]));
@@ -49,7 +55,7 @@ function renderText(target, text, sources) {
           type: "button",
           class: "cite",
           "aria-label": `Source ${source.n}: ${where(source)}`,
-          onclick: () => openPassage(source),
+          onclick: () => openPassage(source, quotes[m[1]] || []),
         }, part),
       );
     } else {
@@ -109,7 +115,7 @@ function restore() {
 
 // The cited page of a PDF paper, rendered by the server with the passage highlighted.
 const ZOOMS = [400, 600, 800, 1000, 1400, 2000];
-const pageView = { paper: null, chunk: null, page: 1, pages: 1, zoom: 1 };
+const pageView = { paper: null, chunk: null, quotes: [], page: 1, pages: 1, zoom: 1 };
 
 function paperOf(id) {
   return state.papers.find((p) => p.id === id);
@@ -125,12 +131,16 @@ async function showPage() {
   $("zoom-out").disabled = v.zoom === 0;
   $("zoom-in").disabled = v.zoom === ZOOMS.length - 1;
   $("open-pdf").href = `/papers/${paper}/file#page=${v.page}`;
-  const chunk = encodeURIComponent(v.chunk);
+  const cited = new URLSearchParams({ chunk: v.chunk });
+  for (const q of v.quotes) cited.append("quote", q);
   const img = $("page-image");
   img.style.width = `${width}px`;
   const loaded = new Promise((resolve) => { img.onload = resolve; img.onerror = resolve; });
-  img.src = `/papers/${paper}/pages/${v.page}.png?width=${width}&highlight=${chunk}`;
-  const boxes = fetch(`/papers/${paper}/pages/${v.page}/boxes?chunk=${chunk}`, { headers: headers() })
+  const marked = new URLSearchParams(cited);
+  marked.delete("chunk");
+  marked.set("highlight", v.chunk);
+  img.src = `/papers/${paper}/pages/${v.page}.png?width=${width}&${marked}`;
+  const boxes = fetch(`/papers/${paper}/pages/${v.page}/boxes?${cited}`, { headers: headers() })
     .then((r) => (r.ok ? r.json() : null))
     .catch(() => null);
   const [, found] = await Promise.all([loaded, boxes]);
@@ -158,23 +168,23 @@ function zoom(step) {
   showPage();
 }
 
-function openPage(source) {
+function openPage(source, quotes) {
   const paper = paperOf(source.paper_id);
   const isPdf = Boolean(paper && /\.pdf$/i.test(paper.source || ""));
   $("page-view").hidden = !isPdf;
   document.querySelector(".layout").classList.toggle("with-page", isPdf);
   if (!isPdf) return;
   Object.assign(pageView, {
-    paper: source.paper_id, chunk: source.chunk_id, page: source.page, pages: paper.pages,
+    paper: source.paper_id, chunk: source.chunk_id, quotes, page: source.page, pages: paper.pages,
   });
   showPage();
 }
 
-async function openPassage(source) {
+async function openPassage(source, quotes = []) {
   const panel = $("passage");
   panel.hidden = false;
   document.querySelector(".layout").classList.add("with-passage");
-  openPage(source);
+  openPage(source, quotes);
   $("passage-title").textContent = `[${source.n}] ${source.title}`;
   $("passage-meta").textContent = where(source);
   $("passage-text").textContent = source.text;

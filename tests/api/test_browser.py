@@ -126,7 +126,8 @@ def test_a_citation_opens_its_pdf_page_with_the_sentence_highlighted(
     expect(page.locator("#page-view")).to_be_visible()
     expect(page.locator("#page-label")).to_have_text("Page 2 of 2")
     image = page.locator("#page-image")
-    expect(image).to_have_attribute("src", re.compile(r"/pages/2\.png\?width=\d+&highlight="))
+    marked = re.compile(r"/pages/2\.png\?width=\d+&quote=.+&highlight=")
+    expect(image).to_have_attribute("src", marked)
     page.wait_for_function("document.getElementById('page-image').complete")
     chunk = parse_qs(urlsplit(image.get_attribute("src") or "").query)["highlight"][0]
     boxes = page.request.get(

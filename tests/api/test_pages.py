@@ -49,6 +49,7 @@ def pages_settings(
     for pdf in REAL_PDFS:
         shutil.copy(pdf, corpus / pdf.name)
     make_pdf(corpus / "lighthouses.pdf", BUILT_PAGES, title="Lighthouse Keepers")
+    make_pdf(corpus / "fragile.pdf", BUILT_PAGES[:1], title="A Fragile File")
     seed = sorted(CORPUS.glob("*.txt"))[0]
     shutil.copy(seed, corpus / "seed.txt")
     settings = Settings(_env_file=None, corpus_dir=corpus, data_dir=root / "data")
@@ -212,6 +213,34 @@ def test_a_passage_carries_its_pages_and_boxes(
     assert view["pages"][0]["sentences"] == boxes["sentences"]
     seed_chunk = paper_chunks(pages_settings, "seed")[0][0]
     assert client.get(f"/passages/{seed_chunk}").json()["pages"] == []
+
+
+def test_only_the_sentences_an_answer_quotes_are_marked(
+    client: httpx.Client, pages_settings: Settings
+) -> None:
+    (chunk_id, _, _), *_ = [
+        c for c in paper_chunks(pages_settings, "lighthouses") if "1962" in c[1]
+    ]
+    url = "/papers/lighthouses/pages/2/boxes"
+    every = client.get(url, params={"chunk": chunk_id}).json()["sentences"]
+    assert len(every) == 2
+    quote = f"According to Lighthouse Keepers (p. 2): {every[0]['text']}"
+    quoted = client.get(url, params={"chunk": chunk_id, "quote": quote}).json()["sentences"]
+    assert [s["text"] for s in quoted] == [every[0]["text"]]
+    unmatched = client.get(url, params={"chunk": chunk_id, "quote": "In other words."}).json()
+    assert unmatched["sentences"] == every
+
+
+def test_a_pdf_that_cannot_be_rendered_is_422_and_the_rest_keeps_working(
+    client: httpx.Client, pages_settings: Settings
+) -> None:
+    (pages_settings.corpus_dir / "fragile.pdf").write_bytes(b"%PDF-1.7\n\x00 damaged beyond repair")
+    broken = client.get("/papers/fragile/pages/1.png")
+    assert broken.status_code == 422, broken.text
+    assert broken.json()["error"] == "bad_document"
+    assert "cannot be opened" in broken.json()["detail"]
+    assert client.get("/papers/lighthouses/pages/1.png").status_code == 200
+    assert client.get("/health").status_code == 200
 
 
 def test_the_file_is_served_whole_or_in_ranges(
