@@ -14,9 +14,10 @@ import io
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
@@ -74,15 +75,40 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text).casefold() if c.isalnum())
 
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """The last `size` values used, the least recently used dropped first (not thread-safe)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        """The value, now counted as the most recently used; None if not kept."""
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        """Keep a value, dropping the least recently used one when full."""
+        self._items[key] = value
+        self._items.move_to_end(key)
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
 class PdfPages:
     """Renders pages and finds sentences on them, keeping the last renders in memory."""
 
     def __init__(self, cache_size: int = 64) -> None:
         self._lock = threading.Lock()
-        self._renders: OrderedDict[tuple[str, int, int], Image.Image] = OrderedDict()
-        self._texts: OrderedDict[tuple[str, int], PageText] = OrderedDict()
-        self._pngs: OrderedDict[tuple[str, int, int, tuple[Box, ...]], bytes] = OrderedDict()
-        self.cache_size = cache_size
+        self._renders: Recent[tuple[str, int, int], Image.Image] = Recent(cache_size)
+        self._texts: Recent[tuple[str, int], PageText] = Recent(cache_size)
+        self._pngs: Recent[tuple[str, int, int, tuple[Box, ...]], bytes] = Recent(cache_size)
 
     def page_count(self, path: Path) -> int:
         """How many pages the PDF has."""
@@ -97,14 +123,11 @@ class PdfPages:
         key = (str(path), page, width, tuple(boxes))
         with self._lock:
             cached = self._pngs.get(key)
-            if cached is not None:
-                self._pngs.move_to_end(key)
-                return cached
+        if cached is not None:
+            return cached
         made = self._draw(path, page, width, boxes)
         with self._lock:
-            self._pngs[key] = made
-            if len(self._pngs) > self.cache_size:
-                self._pngs.popitem(last=False)
+            self._pngs.put(key, made)
         return made
 
     def _draw(self, path: Path, page: int, width: int, boxes: Sequence[Box]) -> bytes:
@@ -136,31 +159,22 @@ class PdfPages:
     def _render(self, path: Path, page: int, width: int) -> Image.Image:
         key = (str(path), page, width)
         with self._lock:
-            cached = self._renders.get(key)
-            if cached is not None:
-                self._renders.move_to_end(key)
-                return cached
-            with _opened(path) as pdf:
-                sheet = _page(pdf, page)
-                image: Image.Image = sheet.render(scale=width / sheet.get_width()).to_pil()
-            self._renders[key] = image
-            if len(self._renders) > self.cache_size:
-                self._renders.popitem(last=False)
+            image = self._renders.get(key)
+            if image is None:
+                with _opened(path) as pdf:
+                    sheet = _page(pdf, page)
+                    image = sheet.render(scale=width / sheet.get_width()).to_pil()
+                self._renders.put(key, image)
             return image
 
     def _page_text(self, path: Path, page: int) -> PageText:
         key = (str(path), page)
         with self._lock:
-            cached = self._texts.get(key)
-            if cached is not None:
-                self._texts.move_to_end(key)
-                return cached
-            with _opened(path) as pdf:
-                sheet = _page(pdf, page)
-                found = _read_text(sheet)
-            self._texts[key] = found
-            if len(self._texts) > self.cache_size:
-                self._texts.popitem(last=False)
+            found = self._texts.get(key)
+            if found is None:
+                with _opened(path) as pdf:
+                    found = _read_text(_page(pdf, page))
+                self._texts.put(key, found)
             return found
 
 
