@@ -126,14 +126,7 @@ class BM25Retriever(SnapshotRetriever):
         if not words:
             return []
         scores = np.asarray(index.get_scores(words), dtype=float)
-        keep = np.array(
-            [
-                d.metadata.get("kind", "body") in self.kinds
-                and (not self.papers or d.metadata.get("paper_id") in self.papers)
-                for d in docs
-            ]
-        )
-        scores = np.where(keep, scores, 0.0)
+        scores = np.where(self.snapshot.mask(self.kinds, self.papers), scores, 0.0)
         order = [int(i) for i in np.argsort(-scores)[: self.k] if scores[i] > 0]
         return [
             Document(

@@ -15,9 +15,11 @@ import itertools
 import logging
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import bm25s
+import numpy as np
 from chromadb.api.models.Collection import Collection
 from langchain_core.documents import Document
 
@@ -46,6 +48,14 @@ class IndexSnapshot:
     following: dict[str, Document] = field(default_factory=dict)
     preceding: dict[str, Document] = field(default_factory=dict)
     by_id: dict[str, Document] = field(default_factory=dict)
+    # Each doc's kind and paper, in `docs` order, so BM25 can filter with array operations.
+    kinds: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    paper_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+
+    def mask(self, kinds: Sequence[str], papers: Sequence[str] | None) -> np.ndarray:
+        """Which docs are of these kinds (and, when given, of these papers)."""
+        keep = np.isin(self.kinds, list(kinds))
+        return keep & np.isin(self.paper_ids, list(papers)) if papers else keep
 
     def idf(self, term: str) -> float:
         """How rare a term stem is across chunks: rare names outweigh common words."""
@@ -91,8 +101,20 @@ def _build(
             doc_freq.update(content_terms(d.page_content))
     following, preceding = _neighbours(docs)
     by_id = {d.metadata["chunk_id"]: d for d in docs}
+    kinds = np.array([d.metadata.get("kind", "body") for d in docs], dtype=object)
+    paper_ids = np.array([d.metadata.get("paper_id") for d in docs], dtype=object)
     return IndexSnapshot(
-        signature, papers, chunks, docs, index, doc_freq, following, preceding, by_id
+        signature,
+        papers,
+        chunks,
+        docs,
+        index,
+        doc_freq,
+        following,
+        preceding,
+        by_id,
+        kinds,
+        paper_ids,
     )
 
 
