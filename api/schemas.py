@@ -41,7 +41,8 @@ ANSWER_EXAMPLE: dict[str, Any] = {
             "title": "Russia's Korea Policy in the 21st Century",
             "authors": "",
             "year": None,
-            "page": 31,
+            "page": 1,
+            "page_label": "31",
             "section": "Russia's Interests on the Korean Peninsula",
             "text": "Russia officially and unofficially has two fundamental interests...",
         }

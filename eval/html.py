@@ -60,8 +60,8 @@ def _question(q: QuestionRecord) -> str:
         for s in q.sentences
     )
     citations = "".join(
-        f"<li>[{c.n}] {escape(c.title)}, p. {c.page} <span class='muted'>({escape(c.paper_id)})"
-        "</span></li>"
+        f"<li>[{c.n}] {escape(c.title)}, p. {c.printed or c.page} "
+        f"<span class='muted'>({escape(c.paper_id)})</span></li>"
         for c in q.citations
     )
     missed = "".join(f"<li>key fact <code>{escape(f)}</code></li>" for f in q.missed_facts)

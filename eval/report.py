@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from eval.calibration import Calibration
 from eval.metrics import (
@@ -43,6 +43,7 @@ class CitedSource(BaseModel):
     paper_id: str
     title: str
     page: int
+    printed: str | None = Field(None, description="The page as the paper prints it.")
 
 
 class QuestionRecord(BaseModel):
@@ -91,7 +92,10 @@ def _record(r: QuestionResult) -> QuestionRecord:
         answer=a.answer,
         reference_answer=q.reference_answer,
         citations=[
-            CitedSource(n=c.n, paper_id=c.paper_id, title=c.title, page=c.page) for c in a.citations
+            CitedSource(
+                n=c.n, paper_id=c.paper_id, title=c.title, page=c.page, printed=c.printed_page
+            )
+            for c in a.citations
         ],
         sentences=[
             JudgedSentenceRecord(

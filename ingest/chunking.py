@@ -114,8 +114,9 @@ def chunk_document(
     chunks: list[Chunk] = []
 
     def label(page: int) -> str | None:
-        shown = doc.page_labels[page] if page < len(doc.page_labels) else None
-        return shown if shown != str(meta.page_label(page)) else None
+        own = doc.page_labels[page] if page < len(doc.page_labels) else None
+        shown = own or meta.printed_page(page)
+        return shown if shown != str(page + 1) else None
 
     def make(
         kind: ChunkKind,
@@ -135,8 +136,8 @@ def chunk_document(
                 paper_id=meta.id,
                 text=text,
                 kind=kind,
-                page=meta.page_label(page),
-                page_end=meta.page_label(page_end),
+                page=page + 1,
+                page_end=page_end + 1,
                 section=section,
                 start=start,
                 end=end,

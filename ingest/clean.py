@@ -1,11 +1,12 @@
 """From raw page text to clean body text with pages, sections and footnotes kept apart.
 
-The text exports in the corpus come with layout noise: a blank line after every line,
-words hyphenated across lines, running headers, footnotes between two halves of a body
-sentence, and pages marked only by a line that starts with a space. Cleaning removes
-the noise without changing a word, and remembers where each page and section begins
-so chunks can cite them. A PDF's pages are numbered as the PDF numbers them (blank and
-image-only pages count), while a text export's pages are inferred from those marks.
+Text exported from a PDF comes with layout noise: blank lines between lines, words
+hyphenated across lines, running headers, footnotes between two halves of a body
+sentence, a masthead above the title. Cleaning removes the noise without changing a
+word, and remembers where each page and section begins so chunks can cite them. A
+PDF's pages are numbered as the PDF numbers them (blank and image-only pages count); a
+text export's pages are split at form feeds and running headers, and, where its
+catalog entry says so (`page_start = "indent"`), at a line that starts with a space.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from ingest.layout import Line
 from ingest.loaders import LoadedDocument
 from ingest.structure import Aside, Heading, Structured, structure
-from rag.models import ChunkKind
+from rag.models import ChunkKind, PageStart
 
 QUOTES = str.maketrans(
     {
@@ -41,8 +42,13 @@ QUOTES = str.maketrans(
 )
 # `32  Russia's Korea Policy in the 21st Century` or `Title of the paper  33`.
 RUNNING_HEADER = re.compile(r"^(\d{1,4}\s{2,}\S.{0,100}|\S.{0,100}\S\s{2,}\d{1,4})$")
-# `1 _ Vladimir Putin, ...` (first paper) and `10) Heo, UKk, ...` (second paper).
-FOOTNOTE_START = re.compile(r"^(\d{1,3})(?:\s+_|\))\s+(\S.*)$")
+# A footnote line: its number, then `)`, `_`, `.`, `:` or only a space, then its text
+# (`3) Ibid`, `3 _ Ibid`, `3. Ibid`, `3 Ibid`). The last two are also how numbered
+# headings and lists look, so they count only for a number the body referred to first.
+FOOTNOTE_START = re.compile(r"^(\d{1,3})(?:\s*([)_:])|(\.?))\s+(\S.*)$")
+# A number glued to the word or sign before it (`peninsula1.`, `combined".2`): perhaps a
+# footnote reference.
+REFERENCE_MARK = re.compile(r"(?<=[^\d\s])(\d{1,3})(?=[\s.,;:]|$)")
 # A footnote number glued to the end of a sentence or quote: `interests."1 As`.
 FOOTNOTE_REF = re.compile(r"(?<=[^\d\s][.,;:!?\"')\]])(\d{1,3})(?=\s|$)")
 URL_TAIL = re.compile(r"(https?://|www\.)\S*[./]$")
@@ -75,8 +81,8 @@ SMALL_WORDS = frozenset(
 FRONT_MATTER_HEADINGS = frozenset({"abstract", "summary"})
 # `Key Words: Russia, South Korea, ...` closes an abstract.
 KEYWORDS_LINE = re.compile(r"^key\s*-?\s*words?\s*:", re.IGNORECASE)
-# `Vo,8 No.2 June 30, 2018`, `Vol. 12, No. 3`: an issue line above the title.
-ISSUE_LINE = re.compile(r"^vol?\W*\d+\W+no\W*\d+", re.IGNORECASE)
+# How far down the first page a title may start, under a masthead (journal, issue, date).
+MASTHEAD_LINES = 6
 
 
 @dataclass(frozen=True)
@@ -167,8 +173,10 @@ def _key(text: str) -> str:
 class _Cleaner:
     layout: str
     known_headings: dict[str, str]
-    footnote_numbers: set[int]
+    footnote_starts: dict[tuple[int, int], tuple[int, str]]
     front_matter: set[str]
+    indent_starts_page: bool = False
+    masthead_lines: int = 0
     parts: list[str] = field(default_factory=list)
     length: int = 0
     prev_line: str = ""
@@ -229,11 +237,11 @@ class _Cleaner:
         if self.seen_heading:
             return False
         key = _key(line)
-        return any(key.startswith(k) for k in self.front_matter) or bool(ISSUE_LINE.match(line))
+        return any(key.startswith(k) for k in self.front_matter)
 
     def append_body(self, line: str, open_hyphen: bool) -> None:
         line = FOOTNOTE_REF.sub(
-            lambda m: "" if int(m.group(1)) in self.footnote_numbers else m.group(1), line
+            lambda m: "" if int(m.group(1)) in self.footnote_numbers() else m.group(1), line
         ).rstrip()
         if not line:
             return
@@ -255,6 +263,9 @@ class _Cleaner:
         self.prev_open_hyphen = open_hyphen
         current = self.sections[-1][1] if self.sections else None
         self.page_has_body |= current is None or _key(current) not in FRONT_MATTER_HEADINGS
+
+    def footnote_numbers(self) -> set[int]:
+        return {n for n, _ in self.footnote_starts.values()}
 
     def _emit(self, text: str) -> None:
         self.parts.append(text)
@@ -311,15 +322,25 @@ def _strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
     return out
 
 
-def _footnote_numbers(lines: Iterable[str]) -> set[int]:
-    numbers: set[int] = set()
-    expected = 1
-    for line in lines:
-        m = FOOTNOTE_START.match(line.strip())
-        if m and int(m.group(1)) == expected:
-            numbers.add(expected)
-            expected += 1
-    return numbers
+def _footnote_starts(pages: Sequence[Sequence[str]]) -> dict[tuple[int, int], tuple[int, str]]:
+    """Lines that start footnotes, by (page, line): their number and first text.
+
+    Footnotes are numbered 1, 2, 3 in order through the paper, which tells them from
+    the numbered lines around them; a line marked only by its number (or `3.`) needs the
+    body to have referred to that number before (`interests.1 As`).
+    """
+    starts: dict[tuple[int, int], tuple[int, str]] = {}
+    referred: set[int] = set()
+    for page_no, lines in enumerate(pages):
+        for i, raw in enumerate(lines):
+            line = normalise(raw)
+            m = FOOTNOTE_START.match(line)
+            number = int(m.group(1)) if m else 0
+            if m and number == len(starts) + 1 and (m.group(2) or number in referred):
+                starts[page_no, i] = (number, m.group(4))
+                continue
+            referred.update(int(n) for n in REFERENCE_MARK.findall(line))
+    return starts
 
 
 def clean(
@@ -328,6 +349,7 @@ def clean(
     authors: Sequence[str] = (),
     affiliation: str | None = None,
     sections: Sequence[str] = (),
+    page_start: PageStart = "formfeed",
 ) -> CleanDocument:
     """Clean a loaded document; `sections` are headings to recognise whatever their look.
 
@@ -336,21 +358,26 @@ def clean(
     """
     if doc.lines:
         return _from_layout(doc, structure([[_normalised(ln) for ln in pg] for pg in doc.lines]))
-    pages = [page.replace("\r\n", "\n").replace("\r", "\n").split("\n") for page in doc.pages]
+    texts = (
+        doc.pages if doc.layout == "pdf" else [p for page in doc.pages for p in page.split("\f")]
+    )
+    pages = [page.replace("\r\n", "\n").replace("\r", "\n").split("\n") for page in texts]
     if doc.layout == "pdf":
         pages = _strip_running_lines(pages)
     cleaner = _Cleaner(
         layout=doc.layout,
         known_headings={_key(s): normalise(s) for s in sections},
-        footnote_numbers=_footnote_numbers(line for page in pages for line in page),
+        footnote_starts=_footnote_starts(pages),
         front_matter={_key(x) for x in (title, affiliation, *authors) if x and _key(x)},
+        indent_starts_page=page_start == "indent",
+        masthead_lines=_masthead_lines(pages[0] if pages else [], title),
     )
     for page_no, lines in enumerate(pages):
         if doc.layout == "pdf":
             cleaner.physical_page(page_no)
         elif page_no:
             cleaner.page_break()
-        _clean_page(cleaner, lines, first_page=page_no == 0)
+        _clean_page(cleaner, lines, page_no)
     cleaner.end_footnote()
     return CleanDocument(
         body="".join(cleaner.parts),
@@ -400,8 +427,28 @@ def _next_text(lines: Sequence[str], i: int) -> tuple[int, str]:
     return len(lines), ""
 
 
-def _clean_page(c: _Cleaner, lines: list[str], first_page: bool) -> None:
-    skip_to = -1
+def _masthead_lines(lines: Sequence[str], title: str | None) -> int:
+    """How many lines above the title on the first page are a masthead, not the paper.
+
+    Journals print their name, issue and date above the title; when the title is known
+    and starts within the page's first lines, whatever stands above it goes.
+    """
+    want = _key(title) if title else ""
+    seen = 0
+    for i, raw in enumerate(lines):
+        key = _key(raw)
+        if not key:
+            continue
+        if want.startswith(key) and (key == want or len(key) >= 12):
+            return i
+        seen += 1
+        if seen >= MASTHEAD_LINES:
+            break
+    return 0
+
+
+def _clean_page(c: _Cleaner, lines: list[str], page_no: int) -> None:
+    skip_to = c.masthead_lines - 1 if page_no == 0 else -1
     for i, raw in enumerate(lines):
         line = normalise(raw)
         if i <= skip_to:
@@ -409,16 +456,16 @@ def _clean_page(c: _Cleaner, lines: list[str], first_page: bool) -> None:
         if not line:
             c.end_footnote()
             continue
-        at_start = first_page and i == 0
+        at_start = page_no == 0 and i == 0
         if c.layout == "text-export" and not at_start:
             if RUNNING_HEADER.match(raw.strip()):
                 c.page_break()
                 continue
-            if raw[:1].isspace() and c.page_has_body:
+            if c.indent_starts_page and raw[:1].isspace() and c.page_has_body:
                 c.page_break()
-        fn = FOOTNOTE_START.match(line)
-        if fn and int(fn.group(1)) == len(c.footnotes) + 1 + (c.footnote is not None):
-            c.start_footnote(int(fn.group(1)), fn.group(2))
+        start = c.footnote_starts.get((page_no, i))
+        if start is not None:
+            c.start_footnote(*start)
             continue
         if c.footnote is not None:
             c.footnote.append(line)

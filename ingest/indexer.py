@@ -134,7 +134,7 @@ def _prepare(
         meta = PaperMeta.model_validate(
             {"id": paper_id_for(path), "title": title.strip()[:200], "source": path.name}
         )
-    cleaned = clean(doc, meta.title, meta.authors, meta.affiliation, meta.sections)
+    cleaned = clean(doc, meta.title, meta.authors, meta.affiliation, meta.sections, meta.page_start)
     printed = front_matter(cleaned.layout, doc.info) if cleaned.layout is not None else {}
     filed = export.match(path.name, printed) if export is not None else {}
     meta = with_known(meta, entry is not None, filed, printed)

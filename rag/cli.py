@@ -77,7 +77,7 @@ def ask_command(
     if sources:
         console.print("\nSources:" if answer.answered else "\nClosest passages:", style="bold")
     for c in sources:
-        where = f"p. {c.page}" + (f", {c.section}" if c.section else "")
+        where = f"p. {c.printed_page}" + (f", {c.section}" if c.section else "")
         console.print(f"[{c.n}] {c.title} ({where})", markup=False)
     if answer.unsupported:
         console.print(f"\nDropped as unsupported by the passages: {len(answer.unsupported)}")

@@ -177,7 +177,7 @@ def short_reference(c: Citation) -> str:
     title = c.title.split(":")[0].strip()
     who = [c.authors.split(";")[0].split()[-1]] if c.authors.strip() else []
     when = [str(c.year)] if c.year else []
-    return f"{title} ({', '.join([*who, *when, f'p. {c.page}'])})"
+    return f"{title} ({', '.join([*who, *when, f'p. {c.printed_page}'])})"
 
 
 def to_citation(n: int, p: ScoredPassage) -> Citation:

@@ -8,6 +8,8 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 ChunkKind = Literal["body", "footnote", "abstract", "caption", "table", "references", "front"]
+# How a text export marks its pages, beside form feeds and running headers.
+PageStart = Literal["formfeed", "indent"]
 # Kinds whose sentences may become answer sentences; the others (reference lists, table
 # cells, title-page front matter) stay searchable through an explicit kinds filter only.
 ANSWER_KINDS: tuple[ChunkKind, ...] = ("body", "abstract", "footnote", "caption")
@@ -42,10 +44,15 @@ class PaperMeta(BaseModel):
     doi: str | None = None
     arxiv_id: str | None = None
     abstract: str | None = None
+    page_start: PageStart = Field(
+        "formfeed",
+        description="How a text export marks a new page beside form feeds and running "
+        'headers: "indent" when a line that starts with a space begins one.',
+    )
 
-    def page_label(self, page_index: int) -> int:
-        """Journal page for a 0-based page index when the first page is known, else 1-based."""
-        return (self.first_page or 1) + page_index
+    def printed_page(self, page_index: int) -> str | None:
+        """The journal's page number for a 0-based page index, when the first page is known."""
+        return None if self.first_page is None else str(self.first_page + page_index)
 
     @property
     def authors_text(self) -> str:
@@ -69,7 +76,7 @@ class Chunk(BaseModel):
     end: int
     ordinal: int
     page_label: str | None = Field(
-        None, description="The PDF's own label for `page` (`iv`, `1650`) where it differs."
+        None, description="The paper's printed number for `page` (`iv`, `1650`) where it differs."
     )
 
 
@@ -81,12 +88,19 @@ class PassageRef(BaseModel):
     title: str
     authors: str = ""
     year: int | None = None
-    page: int
+    page: int = Field(description="1-based page of the file, as a PDF viewer counts it.")
     page_label: str | None = Field(
-        None, description="The page as the PDF itself numbers it, where that differs from `page`."
+        None,
+        description="The page as the paper prints it (the PDF's own label, or counted from "
+        "the catalog's `first_page`), where that differs from `page`.",
     )
     section: str | None = None
     text: str
+
+    @property
+    def printed_page(self) -> str:
+        """The page a reader looks up in the paper: what it prints, else the file's page."""
+        return self.page_label or str(self.page)
 
 
 class PaperRecord(BaseModel):

@@ -62,7 +62,8 @@ answer_prompt = ChatPromptTemplate.from_messages(
 def number_passages(passages: Sequence[PassageRef]) -> str:
     """`[n] (Title, p. N) text` lines: the numbers the model must cite by."""
     return "\n\n".join(
-        f"[{i}] ({p.title}, p. {p.page}) {' '.join(p.text.replace('</passages>', '').split())}"
+        f"[{i}] ({p.title}, p. {p.printed_page}) "
+        f"{' '.join(p.text.replace('</passages>', '').split())}"
         for i, p in enumerate(passages, start=1)
     )
 

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bump when cleaning or chunking changes what ends up in the index, so a stale
 # index is never reused: it is part of the collection name.
-TEXT_PIPELINE_VERSION = "4"
+TEXT_PIPELINE_VERSION = "5"
 # How PDFs are read (see ingest.loaders).
 PdfParserName = Literal["layout", "pypdf"]
 # What embeds questions on CPU (see rag.query_encoder).

@@ -126,7 +126,7 @@ def source_list(answer: Answer) -> str:
 def where(c: Citation) -> str:
     """`Title (Authors, Year), p. N`, leaving out what is not known."""
     who = ", ".join(str(x) for x in (c.authors, c.year) if x)
-    return f"{c.title}{f' ({who})' if who else ''}, p. {c.page}"
+    return f"{c.title}{f' ({who})' if who else ''}, p. {c.printed_page}"
 
 
 @router.post(

@@ -33,7 +33,7 @@ function el(tag, attrs = {}, ...children) {
 
 function where(c) {
   const who = [c.authors, c.year].filter(Boolean).join(", ");
-  return `${c.title}${who ? ` (${who})` : ""}, p. ${c.page}${c.section ? `, ${c.section}` : ""}`;
+  return `${c.title}${who ? ` (${who})` : ""}, p. ${c.page_label ?? c.page}${c.section ? `, ${c.section}` : ""}`;
 }
 
 // Answer text with every [n] turned into a button that opens that source.

@@ -51,7 +51,7 @@ async def use_every_tool(session: ClientSession) -> None:
     answer = await call(session, "ask", {"question": QUESTION})
     assert answer["answered"] and "[1]" in answer["answer"]
     assert answer["citations"][0]["paper_id"] == "russia-korea-policy-21st-century"
-    assert answer["citations"][0]["page"] == 31
+    assert answer["citations"][0]["page_label"] == "31"
     refusal = await call(session, "ask", {"question": "Give me a recipe for apple pie."})
     assert not refusal["answered"] and refusal["related"]
 

@@ -53,7 +53,9 @@ def test_an_answer_keeps_its_markers_and_ends_with_its_sources(sdk: OpenAI) -> N
     assert sources.startswith("[1] Russia's Korea Policy in the 21st Century, p. 31")
     extra = reply.model_extra or {}
     assert extra["answered"] is True and extra["related"] == []
-    assert extra["citations"][0]["paper_id"] == PAPER1 and extra["citations"][0]["page"] == 31
+    assert (
+        extra["citations"][0]["paper_id"] == PAPER1 and extra["citations"][0]["page_label"] == "31"
+    )
     assert len(sources.splitlines()) == len(extra["citations"])
 
 

@@ -109,7 +109,14 @@ def test_every_labelled_passage_is_verbatim_from_a_cleaned_paper() -> None:
 
     cleaned = {}
     for name, meta in load_catalog(CORPUS).items():
-        doc = clean(load(CORPUS / name), meta.title, meta.authors, meta.affiliation, meta.sections)
+        doc = clean(
+            load(CORPUS / name),
+            meta.title,
+            meta.authors,
+            meta.affiliation,
+            meta.sections,
+            meta.page_start,
+        )
         cleaned[meta.id] = " ".join(doc.body.split())
     pairs = load_pairs(CALIBRATION_SET) + load_pairs(HOLDOUT_SET)
     assert len({p.id for p in pairs}) == len(pairs)

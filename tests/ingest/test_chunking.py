@@ -15,7 +15,14 @@ from tests.conftest import CORPUS
 
 def cleaned(file: str) -> tuple[CleanDocument, PaperMeta]:
     meta = load_catalog(CORPUS)[file]
-    doc = clean(load(CORPUS / file), meta.title, meta.authors, meta.affiliation, meta.sections)
+    doc = clean(
+        load(CORPUS / file),
+        meta.title,
+        meta.authors,
+        meta.affiliation,
+        meta.sections,
+        meta.page_start,
+    )
     return doc, meta
 
 
@@ -46,12 +53,12 @@ def test_chunks_record_page_section_and_kind() -> None:
     doc, meta = cleaned("000_03297f04ea68092a.txt")
     chunks = chunk_document(doc, meta, "h", 1000, 150)
     putin = next(c for c in chunks if "President Vladimir Putin stated" in c.text)
-    assert putin.page == 31 and putin.kind == "body"
+    assert (putin.page, putin.page_label) == (1, "31") and putin.kind == "body"
     dprk = next(c for c in chunks if "Russia's neighbor, the Democratic People's" in c.text)
     assert dprk.section == "Russia and the DPRK"
     notes = [c for c in chunks if c.kind == "footnote"]
     assert notes and notes[0].text.startswith("1) Vladimir Putin")
-    assert notes[0].page == 31
+    assert notes[0].page_label == "31"
 
 
 def test_ids_depend_on_content_only() -> None:

@@ -147,7 +147,7 @@ def test_footnotes_are_kept_apart_without_splitting_the_body_sentence() -> None:
 
 
 def test_footnotes_of_the_second_paper_and_their_markers() -> None:
-    doc = run(PAPER2_FOOTNOTES)
+    doc = run(PAPER2_FOOTNOTES, page_start="indent")
     assert [f.number for f in doc.footnotes] == [1, 2, 3]
     assert doc.footnotes[0].text.endswith(
         "Quoted in https://archive.nytimes.com/www.nytimes.com/books/first/e/eberstadtkorea.html"
@@ -166,12 +166,42 @@ def test_quotes_and_whitespace_are_normalised_without_changing_words() -> None:
     assert "  " not in body
 
 
-def test_a_line_starting_with_a_space_starts_a_page() -> None:
-    doc = run(PAPER1_SPACE_PAGE)
+def test_a_line_starting_with_a_space_starts_a_page_where_the_catalog_says_so() -> None:
+    doc = run(PAPER1_SPACE_PAGE, page_start="indent")
     assert "is that it combines all the repressive features of Soviet-style communism" in doc.body
     assert doc.page_count == 2
     assert doc.page_at(doc.body.index("combines all")) == 1
     assert doc.page_at(doc.body.index("is that it")) == 0
+    assert run(PAPER1_SPACE_PAGE).page_count == 1
+
+
+def test_a_form_feed_starts_a_page() -> None:
+    doc = run("The first page ends here.\n\fThe second page starts here.\n")
+    assert doc.page_count == 2
+    assert doc.page_at(doc.body.index("The second page")) == 1
+
+
+def test_footnotes_in_other_styles_need_their_reference_when_marked_by_number_alone() -> None:
+    text = (
+        "The agreement was signed in Geneva.1 It was renewed later.2\n"
+        "1. Signed by both delegations.\n"
+        "2 Renewed in 1999.\n"
+    )
+    doc = run(text)
+    assert [(f.number, f.text) for f in doc.footnotes] == [
+        (1, "Signed by both delegations."),
+        (2, "Renewed in 1999."),
+    ]
+    assert "Geneva. It was renewed later." in doc.body
+    numbered = run("Results\n1. Introduction of the method.\nMore text follows here.\n")
+    assert numbered.footnotes == []
+
+
+def test_a_masthead_above_a_known_title_is_dropped() -> None:
+    top = "Journal of Examples, Vol. 3 (2021) 12-19\n\nA Study of Things\nBody text begins.\n"
+    doc = run(top, title="A Study of Things")
+    assert doc.body.startswith("Body text begins.")
+    assert "Journal of Examples" in run(top).body
 
 
 def test_section_headings_are_recognised_and_not_left_in_the_text() -> None:
@@ -212,7 +242,7 @@ def test_whole_first_paper_pages_and_sections(tmp_path: Path) -> None:
 
     meta = load_catalog(CORPUS)["000_03297f04ea68092a.txt"]
     doc = load(CORPUS / "000_03297f04ea68092a.txt")
-    cleaned = clean(doc, meta.title, meta.authors, meta.affiliation, meta.sections)
+    cleaned = clean(doc, meta.title, meta.authors, meta.affiliation, meta.sections, meta.page_start)
     assert cleaned.page_count == 14
     assert len(cleaned.footnotes) == 8
     headings = [s for _, s in cleaned.sections if s]
@@ -223,6 +253,6 @@ def test_whole_first_paper_pages_and_sections(tmp_path: Path) -> None:
         "The Russian View of Korea's Unification",
     ]
     put = cleaned.body.index("President Vladimir Putin stated")
-    assert meta.page_label(cleaned.page_at(put)) == 31
+    assert meta.printed_page(cleaned.page_at(put)) == "31"
     kozyrev = cleaned.body.index("When Andrey Kozyrev was appointed")
-    assert meta.page_label(cleaned.page_at(kozyrev)) == 35
+    assert meta.printed_page(cleaned.page_at(kozyrev)) == "35"

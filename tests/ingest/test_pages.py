@@ -47,3 +47,13 @@ def test_page_labels_are_kept_beside_the_physical_page(tmp_path: Path) -> None:
     unlabelled = prepare(plain, None, "h", settings_for(tmp_path))
     assert unlabelled.record.pages == 15
     assert {c.page_label for c in unlabelled.chunks} == {None}
+
+
+def test_a_catalog_first_page_is_printed_while_the_page_stays_the_files(tmp_path: Path) -> None:
+    from rag.models import PaperMeta
+
+    path = make_pdf(tmp_path / "journal.pdf", ["Opening page text.", "Second page text."])
+    meta = PaperMeta(id="journal", title="Journal Paper", first_page=201, source=path.name)
+    item = prepare(path, meta, "h", settings_for(tmp_path))
+    by_text = {c.text: (c.page, c.page_label) for c in item.chunks}
+    assert by_text == {"Opening page text.": (1, "201"), "Second page text.": (2, "202")}

@@ -30,7 +30,7 @@ def test_answer_sentences_come_from_cited_passages(pipeline: Pipeline) -> None:
         body = paragraph.split("): ", 1)[1]
         for sentence, n in re.findall(r"(.+?) \[(\d+)\]\s*", body):
             assert sentence.strip() in cited[int(n)].text
-    assert cited[1].page == 31 and cited[1].paper_id == "russia-korea-policy-21st-century"
+    assert cited[1].printed_page == "31" and cited[1].paper_id == "russia-korea-policy-21st-century"
     assert [r.rank for r in answer.retrieved] == list(range(1, len(answer.retrieved) + 1))
     assert {c.chunk_id for c in answer.citations} <= {r.chunk_id for r in answer.retrieved}
 
