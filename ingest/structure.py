@@ -88,14 +88,19 @@ def _joined(lines: Sequence[Line]) -> tuple[str, list[int]]:
 
     A hyphen pdfium found at a line's end joins the word when it goes on in lower case
     (`cor-` + `pus`), and stays when a capital follows (`Anglo-` + `Saxon`); a URL broken
-    after `/` is not spaced.
+    after `/` is not spaced. pdfium cannot see a word go on past the page or column, so
+    there a plain hyphen after a letter, with lower case after it, is taken as a break.
     """
     text = ""
     starts: list[int] = []
     for n, ln in enumerate(lines):
         if n and text:
-            if lines[n - 1].hyphenated:
+            prev = lines[n - 1]
+            moved = ln.page != prev.page or ln.column != prev.column
+            if prev.hyphenated:
                 text += "" if ln.text[:1].islower() else "-"
+            elif moved and re.search(r"[^\W\d_]-$", text) and ln.text[:1].islower():
+                text = text[:-1]
             elif not text.endswith("/"):
                 text += " "
         starts.append(len(text))

@@ -25,7 +25,11 @@ CONTINUATION = re.compile(
     r"Therefore|Hence|However|But|Yet|Moreover|In addition|Consequently|At the same time)\b"
 )
 # Sentences about the paper itself match every question on its topic and answer none.
-ABOUT_THE_PAPER = re.compile(r"^(This|The present|In this) (paper|article|study)\b|^It begins\b")
+ABOUT_THE_PAPER = re.compile(
+    r"^(This|The present|In this|Our) (paper|article|study|work|essay|chapter|report)\b"
+)
+# A sentence that goes on about the same subject by its pronoun (`It then studies ...`).
+SAME_SUBJECT = re.compile(r"^(It|They)\s+[a-z]")
 # Index terms are the paper's metadata, not a statement; they are never an answer.
 KEY_WORDS = re.compile(r"^Key ?words\b", re.I)
 
@@ -83,6 +87,13 @@ class _Sentences:
         """The sentence at `key`."""
         return self.sents[key[0]][key[1]]
 
+    def about_the_paper(self, key: Key) -> bool:
+        """Whether the sentence describes the paper, itself or by a pronoun right after one."""
+        pi, si = key
+        while si > 0 and SAME_SUBJECT.match(self.sents[pi][si]):
+            si -= 1
+        return bool(ABOUT_THE_PAPER.match(self.sents[pi][si]))
+
     def vocab(self, key: Key) -> set[str]:
         """Stems of the sentence at `key`, computed once."""
         if key not in self.words:
@@ -134,7 +145,7 @@ def pick_sentences(
         ):
             own = sum(w for t, w in weights.items() if t in pool.vocab(key)) / total
             value += FORM_BONUS * own
-        return value * (0.25 if ABOUT_THE_PAPER.match(pool.text(key)) else 1.0)
+        return value * (0.25 if pool.about_the_paper(key) else 1.0)
 
     chosen: list[Key] = []
     covered: set[str] = set()

@@ -23,13 +23,21 @@ MONTH = (
     r"\b(January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\b"
 )
+NUMBER_WORDS = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|fifty"
+SCALE = "(?:hundred|thousand|million|billion|trillion)"
 # What an answer of each kind must contain somewhere: a date, an amount of money, a count.
 EVIDENCE_OF: dict[Expect, re.Pattern[str]] = {
     "date": re.compile(f"{YEAR}|{MONTH}"),
-    "money": re.compile(r"[$€£¥]\s?\d|\b(dollars?|rubles?|roubles?|won|euros?)\b", re.I),
+    # A currency sign or code, or a currency word, next to a number: "won" alone is a verb.
+    "money": re.compile(
+        rf"[$€£¥]\s?\d|\b(?-i:[A-Z]{{3}})\s?\d|\d[\d,.]*\s*({SCALE}\s+)?"
+        r"(dollars?|euros?|pounds?|yen|yuan|rubles?|roubles?|won|rupees?|francs?)\b",
+        re.I,
+    ),
+    # A quantity: a number that is not a year, or a span of time counted in words.
     "amount": re.compile(
-        r"[$€£¥]\s?\d|\d[\d,.]*\s*(%|per ?cent|billion|million|thousand|tons?|km|"
-        r"kilomet(er|re)s?|miles?|years?)\b",
+        rf"[$€£¥]\s?\d|(?<![\d,.])(?!{YEAR})\d|\b({NUMBER_WORDS}|an?|one|a few|several)\s+"
+        r"(second|minute|hour|day|week|month|year|decade|centur(y|ie))s?\b",
         re.I,
     ),
     "count": re.compile(

@@ -184,3 +184,8 @@ def test_references_are_found_only_when_asked_for(
     cited = [c.chunk_id for c in [*answer.citations, *answer.related]]
     assert cited and all(stored[cid].metadata["kind"] in ANSWER_KINDS for cid in cited)
     assert "Goharian. 2015. Scientific" not in answer.answer
+
+
+def test_a_word_hyphenated_across_a_page_is_joined() -> None:
+    body = clean(load(FIXTURES / S2ORC.file)).body
+    assert "leverage citation contexts include classifying citation intent" in body
