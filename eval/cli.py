@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from eval.metrics import HIGHER_IS_BETTER
-from eval.questions import DEFAULT_SET, load_questions
+from eval.questions import DEFAULT_SET, EvalQuestion, SplitChoice, in_split, load_questions
 from eval.report import Report, compare, fmt, load_report, question_changes, threshold_failures
 from rag.models import TOP_K_HELP
 
@@ -44,7 +44,9 @@ def parse_limits(values: list[str]) -> dict[str, float]:
 
 def metrics_table(report: Report) -> Table:
     """The terminal table: every metric, overall and per category."""
-    table = Table(title=f"{report.questions_asked} questions, backend {report.backend}")
+    table = Table(
+        title=f"{report.questions_asked} questions, split {report.split}, backend {report.backend}"
+    )
     cats = list(report.by_category)
     for column in ["metric", "overall", *cats]:
         table.add_column(column, justify="left" if column == "metric" else "right")
@@ -59,6 +61,12 @@ def metrics_table(report: Report) -> Table:
 
 def print_comparison(console: Console, a: Report, b: Report) -> None:
     """What improved and what regressed from report A to report B."""
+    if (a.question_set, a.split) != (b.question_set, b.split):
+        console.print(
+            f"note: A scored split {a.split} of {a.question_set}, B split {b.split} of "
+            f"{b.question_set}; the figures are not of the same questions",
+            markup=False,
+        )
     table = Table(title="A → B")
     for column in ("metric", "scope", "A", "B", "change"):
         table.add_column(column)
@@ -78,8 +86,28 @@ def print_comparison(console: Console, a: Report, b: Report) -> None:
         console.print(line, markup=False)
 
 
+def select_questions(
+    question_sets: list[Path], split: SplitChoice, limit: int | None
+) -> list[EvalQuestion]:
+    """The questions of `split` from every set, in order, the first `limit` of them.
+
+    A split that leaves no question is an error, not an empty report that would pass
+    every `--fail-under`.
+    """
+    try:
+        questions = [q for path in question_sets for q in load_questions(path)]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--set") from exc
+    chosen = in_split(questions, split)[:limit]
+    if not chosen:
+        names = ", ".join(str(p) for p in question_sets)
+        raise typer.BadParameter(f"no questions of split {split} in {names}", param_hint="--split")
+    return chosen
+
+
 def run_eval(
-    question_set: Path,
+    question_sets: list[Path],
+    split: SplitChoice,
     url: str | None,
     judge_name: JudgeName,
     backend: str | None,
@@ -99,10 +127,7 @@ def run_eval(
     settings = get_settings()
     if backend:
         settings = settings.model_copy(update={"backend": backend})
-    try:
-        questions = load_questions(question_set)[:limit]
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--set") from exc
+    questions = select_questions(question_sets, split, limit)
     judge: Judge = OfflineJudge()
     chat = None
     if judge_name is JudgeName.llm:
@@ -130,7 +155,8 @@ def run_eval(
     answered_by = Counter(r.answer.backend for r in results if r.answer.answered)
     return build_report(
         results,
-        question_set=str(question_set),
+        question_set=", ".join(str(p) for p in question_sets),
+        split=split.value,
         target=f"over HTTP at {url}" if url else "in-process",
         backend=answered_by.most_common(1)[0][0] if answered_by else settings.backend,
         judge=judge.name,
@@ -157,9 +183,23 @@ def write_reports(report: Report, out: Path) -> list[Path]:
 
 
 def eval_command(
-    question_set: Annotated[
-        Path, typer.Option("--set", help="JSONL question set.", exists=True, dir_okay=False)
-    ] = DEFAULT_SET,
+    question_sets: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--set",
+            help=f"JSONL question set (default {DEFAULT_SET.name}); repeatable, the sets are "
+            "scored as one.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    split: Annotated[
+        SplitChoice,
+        typer.Option(
+            help="Only the questions on this split's papers: dev (what answering may be "
+            "tuned on), test (papers never tuned on) or all."
+        ),
+    ] = SplitChoice.all,
     url: Annotated[
         str | None, typer.Option(help="Ask a running server's /ask instead of in-process.")
     ] = None,
@@ -211,7 +251,8 @@ def eval_command(
     limits = parse_limits(fail_under or [])
     try:
         report = run_eval(
-            question_set,
+            question_sets or [DEFAULT_SET],
+            split,
             url,
             judge,
             backend,

@@ -69,6 +69,7 @@ def _question(q: QuestionRecord) -> str:
     metrics = ", ".join(f"{k} {fmt(k, v)}" for k, v in q.metrics.items() if v is not None)
     return (
         f"<details><summary><b>{escape(q.id)}</b> <span class='muted'>{escape(q.category)}, "
+        f"{escape(q.split)}, "
         f"{verdict}, {q.latency_ms:.0f} ms</span> <span class='{'ok' if right else 'bad'}'>"
         f"{'✓' if right else '✗'}</span> {escape(q.question)}</summary>"
         f"<p><b>Answer</b></p><p class='answer'>{escape(q.answer)}</p>"
@@ -90,6 +91,21 @@ def render(report: Report) -> str:
         + "</tr>"
         for m in HIGHER_IS_BETTER
     )
+    by_split = ""
+    if len(report.by_split) > 1:
+        splits = list(report.by_split)
+        by_split = (
+            "<h2>By split</h2><table><tr><th>metric</th>"
+            + "".join(f"<th>{escape(s)}</th>" for s in splits)
+            + "</tr>"
+            + "".join(
+                f"<tr><td>{escape(m)}</td>"
+                + "".join(f"<td>{fmt(m, report.by_split[s][m])}</td>" for s in splits)
+                + "</tr>"
+                for m in HIGHER_IS_BETTER
+            )
+            + "</table>"
+        )
     calibration = ""
     if report.calibration:
         c = report.calibration
@@ -100,11 +116,12 @@ def render(report: Report) -> str:
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>Eval report {escape(report.created)}</title><style>{STYLE}</style></head>"
-        f"<body><h1>Eval report</h1><p>{report.questions_asked} questions from "
+        f"<body><h1>Eval report</h1><p>{report.questions_asked} questions of split "
+        f"<code>{escape(report.split)}</code> from "
         f"<code>{escape(report.question_set)}</code>, asked {escape(report.target)}, backend "
         f"<code>{escape(report.backend)}</code>, judge <code>{escape(report.judge)}</code>, "
         f"top_k {report.top_k}, {report.duration_s:g} s, {escape(report.created)}.</p>"
-        f"{calibration}<table><tr>{head}</tr>{rows}</table>"
+        f"{calibration}<table><tr>{head}</tr>{rows}</table>{by_split}"
         f"<h2>By category</h2><div class='charts'>"
         + "".join(_chart(m, report) for m in HIGHER_IS_BETTER)
         + "</div><h2>Questions</h2>"

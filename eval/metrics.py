@@ -26,10 +26,12 @@ Value = float | None
 HIGHER_IS_BETTER: dict[str, bool] = {
     "evidence_recall": True,
     "mrr": True,
+    "evidence_hit": True,
     "citation_precision": True,
     "citation_recall": True,
     "right_papers": True,
     "key_facts": True,
+    "correct": True,
     "token_f1": True,
     "faithfulness": True,
     "refusal_precision": True,
@@ -90,6 +92,13 @@ def missed_facts(answer: Answer, q: EvalQuestion) -> list[str]:
     return [k for k in q.key_facts if not re.search(k, answer.answer, re.I)]
 
 
+def evidence_hit(texts: Sequence[str], evidence: Sequence[str]) -> Value:
+    """1 when any of `texts` (the top k) holds a gold quote: the gold passage was found."""
+    if not evidence:
+        return None
+    return float(any(holds_evidence(t, e) for t in texts for e in evidence))
+
+
 def cites_gold_papers(answer: Answer, q: EvalQuestion) -> bool:
     """The answer cites every gold paper (citing another one as well is not penalised)."""
     cited = {c.paper_id for c in answer.citations}
@@ -139,13 +148,16 @@ def question_metrics(
     if not q.answerable:
         return {"faithfulness": faithful}
     ranked = [r.text for r in sorted(answer.retrieved, key=lambda r: r.rank)][:top_k]
+    right_papers, key_facts = cites_gold_papers(answer, q), has_key_facts(answer, q)
     return {
         "evidence_recall": evidence_recall(ranked, q.evidence) if ranked else None,
         "mrr": reciprocal_rank(ranked, q.evidence) if ranked else None,
+        "evidence_hit": evidence_hit(ranked, q.evidence) if ranked else None,
         "citation_precision": citation_precision(answer, q),
         "citation_recall": citation_recall(answer, q),
-        "right_papers": float(cites_gold_papers(answer, q)),
-        "key_facts": float(has_key_facts(answer, q)),
+        "right_papers": float(right_papers),
+        "key_facts": float(key_facts),
+        "correct": float(right_papers and key_facts),
         "token_f1": token_f1(answer.answer, q.reference_answer) if answer.answered else 0.0,
         "faithfulness": faithful,
     }
@@ -154,10 +166,12 @@ def question_metrics(
 PER_QUESTION = (
     "evidence_recall",
     "mrr",
+    "evidence_hit",
     "citation_precision",
     "citation_recall",
     "right_papers",
     "key_facts",
+    "correct",
     "token_f1",
     "faithfulness",
 )

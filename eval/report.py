@@ -51,6 +51,7 @@ class QuestionRecord(BaseModel):
 
     id: str
     category: str
+    split: str = Field("dev", description="The question's split; reports before splits: dev.")
     question: str
     answerable: bool
     answered: bool
@@ -65,10 +66,13 @@ class QuestionRecord(BaseModel):
 
 
 class Report(BaseModel):
-    """One run of the eval set."""
+    """One run of the eval set: which set and split it scored, and every score."""
 
     created: str
     question_set: str
+    split: str = Field(
+        "all", description="The split scored (dev, test or all); reports before splits: all."
+    )
     target: str
     backend: str
     judge: str
@@ -78,6 +82,9 @@ class Report(BaseModel):
     calibration: Calibration | None
     overall: Scores
     by_category: dict[str, Scores]
+    by_split: dict[str, Scores] = Field(
+        default_factory=dict, description="Every metric per split, so both are always reported."
+    )
     questions: list[QuestionRecord]
 
 
@@ -86,6 +93,7 @@ def _record(r: QuestionResult) -> QuestionRecord:
     return QuestionRecord(
         id=q.id,
         category=q.category,
+        split=q.split,
         question=q.question,
         answerable=q.answerable,
         answered=a.answered,
@@ -120,6 +128,7 @@ def build_report(
     results: Sequence[QuestionResult],
     *,
     question_set: str,
+    split: str = "all",
     target: str,
     backend: str,
     judge: str,
@@ -129,9 +138,11 @@ def build_report(
 ) -> Report:
     """Summarise a run overall and per category, keeping every question for drill-down."""
     categories = sorted({r.question.category for r in results})
+    splits = sorted({r.question.split for r in results})
     return Report(
         created=time.strftime("%Y-%m-%d %H:%M:%S"),
         question_set=question_set,
+        split=split,
         target=target,
         backend=backend,
         judge=judge,
@@ -143,6 +154,7 @@ def build_report(
         by_category={
             c: summarise([r for r in results if r.question.category == c]) for c in categories
         },
+        by_split={s: summarise([r for r in results if r.question.split == s]) for s in splits},
         questions=[_record(r) for r in results],
     )
 
@@ -165,7 +177,8 @@ def markdown(report: Report) -> str:
     lines = [
         f"# Eval report ({report.created})",
         "",
-        f"{report.questions_asked} questions from `{report.question_set}`, asked "
+        f"{report.questions_asked} questions of split `{report.split}` from "
+        f"`{report.question_set}`, asked "
         f"{report.target}, backend `{report.backend}`, judge `{report.judge}`, "
         f"top_k {report.top_k}, {report.duration_s:g} s.",
         "",
@@ -186,6 +199,13 @@ def markdown(report: Report) -> str:
         row = [fmt(name, report.overall[name])]
         row += [fmt(name, report.by_category[c][name]) for c in cats]
         lines.append(f"| {name} | " + " | ".join(row) + " |")
+    if len(report.by_split) > 1:
+        splits = list(report.by_split)
+        lines += ["", "## By split", "", "| metric | " + " | ".join(splits) + " |"]
+        lines.append("|---|" + "---|" * len(splits))
+        for name in HIGHER_IS_BETTER:
+            row = [fmt(name, report.by_split[s][name]) for s in splits]
+            lines.append(f"| {name} | " + " | ".join(row) + " |")
     misses = [q for q in report.questions if _missed(q)]
     if misses:
         lines += ["", "## Questions with something missed", ""]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.app import create_app
+from eval.questions import REAL_PAPERS_SET, SplitChoice, in_split, load_questions
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 from tests.conftest import free_port
@@ -80,3 +81,20 @@ def test_eval_rejects_bad_options(indexed_settings: Settings) -> None:
         indexed_settings,
     )
     assert code == 2 and "cannot reach" in out
+
+
+def test_eval_scores_only_the_split_asked_for(indexed_settings: Settings, tmp_path: Path) -> None:
+    code, out = eval_cli(
+        ["--set", str(REAL_PAPERS_SET), "--split", "test", "--limit", "3", "--no-calibrate",
+         "--out", str(tmp_path)],
+        indexed_settings,
+    )  # fmt: skip
+    assert code == 0, out
+    report = json.loads((tmp_path / "report.json").read_text())
+    test_ids = {q.id for q in in_split(load_questions(REAL_PAPERS_SET), SplitChoice.test)}
+    assert report["split"] == "test" and report["question_set"] == str(REAL_PAPERS_SET)
+    assert len(report["questions"]) == 3 and {q["id"] for q in report["questions"]} <= test_ids
+    assert "split `test`" in (tmp_path / "report.md").read_text()
+    assert "split <code>test</code>" in (tmp_path / "report.html").read_text()
+    code, out = eval_cli(["--split", "test", "--no-calibrate"], indexed_settings)
+    assert code == 2 and "no questions of split test" in out
