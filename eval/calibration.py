@@ -23,6 +23,8 @@ HOLDOUT_SET = Path(__file__).with_name("faithfulness_holdout.jsonl")
 # Written from the five real papers by someone who had not read the judge's code; kept
 # out of its training and tuning.
 REAL_PAPERS_SET = Path(__file__).with_name("faithfulness_realpapers.jsonl")
+# Written from three of the real papers to tune the judge on; fitted on, so in-sample.
+DEV_SET = Path(__file__).with_name("faithfulness_dev_realpapers.jsonl")
 
 
 class LabelledPair(BaseModel):

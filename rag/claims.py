@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from rag.sentences import sentences
 from rag.terms import STOPWORDS, stem
@@ -48,19 +49,27 @@ NEGATORS = frozenset(
     }
 )  # fmt: skip
 FAIL = frozenset({"fail", "fails", "failed", "failing"})
+NON = "non-"
+# `A rather than B` and `A instead of B` deny B, as `A and not B` does.
+CONTRASTS = frozenset({("rather", "than"), ("instead", "of")})
+# Content words after a negating word that it is read to bear on.
+SCOPE = 4
+# Tokens before a negating word read as what it bears on too (`the source does not`).
+BEFORE = 3
 # Quantifier classes: a claim that says `all` where the passage says `many` claims more.
 QUANTIFIERS = {
-    "all": "universal", "every": "universal", "each": "universal", "always": "universal",
+    "all": "universal", "every": "universal", "always": "universal",
     "entire": "universal", "entirely": "universal", "whole": "universal",
     "everyone": "universal", "everything": "universal", "completely": "universal",
     "most": "majority", "mostly": "majority", "many": "majority", "much": "majority",
     "numerous": "majority", "majority": "majority", "largely": "majority",
     "often": "majority", "usually": "majority", "frequently": "majority",
+    "typically": "majority",
     "generally": "majority", "hundreds": "majority", "thousands": "majority",
     "millions": "majority", "dozens": "majority",
     "few": "minority", "little": "minority", "minority": "minority",
     "occasionally": "minority", "sometimes": "minority", "some": "minority",
-    "several": "minority",
+    "several": "minority", "multiple": "minority", "various": "minority",
     "only": "exclusive", "solely": "exclusive", "exclusively": "exclusive",
     "merely": "exclusive", "alone": "exclusive",
 }  # fmt: skip
@@ -250,8 +259,11 @@ class Reading:
 
 
 def tokens(text: str) -> list[str]:
-    """Words, numbers (with a unit suffix: `81.1M`, `25k`), `%` and clause punctuation."""
-    return [re.sub(r"['’]s$", "", t) for t in TOKEN.findall(text)]
+    """Words, numbers (with a unit suffix: `81.1M`, `25k`), `%` and clause punctuation.
+
+    A typographic apostrophe is read as a plain one, so PDF text's `haven’t` negates.
+    """
+    return [re.sub(r"'s$", "", t) for t in TOKEN.findall(text.replace("’", "'"))]
 
 
 def _value(token: str) -> tuple[float, str] | None:
@@ -277,7 +289,8 @@ def _word_value(words: Sequence[str], i: int) -> float | None:
     if w == "one":
         after = words[i + 1].lower() if i + 1 < len(words) else ""
         before = words[i - 1].lower() if i else ""
-        if after in NOT_A_COUNT or after in STOPWORDS or before in {"no", "each", "any"}:
+        pronoun = not after or not after[0].isalnum()
+        if pronoun or after in NOT_A_COUNT or after in STOPWORDS or before in {"no", "each", "any"}:
             return None
     return float(UNITS[w]) if w in UNITS else None
 
@@ -315,6 +328,21 @@ def _quantities(words: Sequence[str]) -> list[Anchor]:
             continue
         out.append(Anchor("year" if is_year else "number", canonical(value), i, end))
         i = end
+    return out + _ratios(words, out)
+
+
+def _ratios(words: Sequence[str], numbers: Sequence[Anchor]) -> list[Anchor]:
+    """`1 in 5` and `11 out of 12` also read as the share they give (20, 91.6667)."""
+    out = []
+    for a, b in pairwise(numbers):
+        between = [w.lower() for w in words[a.end : b.start]]
+        whole, part = float(b.key), float(a.key)
+        if (
+            between in (["in"], ["out", "of"])
+            and whole > part > 0
+            and "year" not in (a.kind, b.kind)
+        ):
+            out.append(Anchor("number", canonical(100 * part / whole), a.start, b.end))
     return out
 
 
@@ -330,9 +358,10 @@ def _acronym(word: str) -> bool:
 def _names(words: Sequence[str], numbers: Iterable[Anchor]) -> list[Anchor]:
     """Runs of capitalised words and acronyms; months and weekdays belong to dates.
 
-    A capitalised first word may be any word (`Despite`), so unless it is an acronym it
-    is an anchor of its own marked `opening`, which the judge takes for a name only where
-    the passages write that name mid-sentence.
+    A capitalised first word may be any word (`Despite`), so unless it is an acronym the
+    run it opens (`Despite Russia`, `Joseph Chee Chang`) is marked `opening`; the judge
+    takes it whole only where the other side knows that name, and otherwise reads the
+    rest of the run (`Russia`) as the name.
     """
     taken = {i for a in numbers for i in range(a.start, a.end)}
 
@@ -347,9 +376,8 @@ def _names(words: Sequence[str], numbers: Iterable[Anchor]) -> list[Anchor]:
             i += 1
             continue
         end = i + 1
-        if i > 0 or _acronym(words[0]):
-            while end < len(words) and part(end):
-                end += 1
+        while end < len(words) and part(end):
+            end += 1
         key = " ".join(x.lower() for x in words[i:end])
         out.append(Anchor("name", key, i, end, opening=i == 0 and not _acronym(words[0])))
         i = end
@@ -399,22 +427,63 @@ def context(reading: Reading, anchor: Anchor) -> set[str]:
     return content(reading, lo, anchor.start) | content(reading, anchor.end, hi)
 
 
-def negations(words: Sequence[str]) -> int:
-    """Negating words, `not only` and `no less` left out, `fail to` counted."""
+def _negators(words: Sequence[str]) -> list[int]:
+    """Positions of negating words: `not only` and `no less` left out, `fail to` and `non-`."""
     low = [w.lower() for w in words]
-    count = 0
+    out = []
     for i, w in enumerate(low):
         after = low[i + 1] if i + 1 < len(low) else ""
         if w in {"not", "no"} and after in {"only", "less", "more", "sooner"}:
             continue
-        if w in NEGATORS or w.endswith("n't") or (w in FAIL and after == "to"):
-            count += 1
-    return count
+        if (
+            w in NEGATORS
+            or w.endswith("n't")
+            or (w in FAIL and after == "to")
+            or (w.startswith(NON) and len(w) > len(NON))
+            or (w, after) in CONTRASTS
+        ):
+            out.append(i)
+    return out
+
+
+def negations(words: Sequence[str]) -> int:
+    """How many negating words a text uses."""
+    return len(_negators(words))
+
+
+def negation_scopes(reading: Reading, before: int = BEFORE) -> list[set[str]]:
+    """For each negating word, the content stems it bears on.
+
+    They are the words after it in its clause (`SCOPE` at most), the `before` just ahead, and
+    what a `non-` word negates. A passage sentence often negates one clause and states
+    another; a claim that repeats only the other clause has dropped nothing.
+    """
+    out = []
+    for i in _negators(reading.tokens):
+        scope = set()
+        word = reading.tokens[i].lower()
+        if word.startswith(NON):
+            scope.add(stem(word[len(NON) :]))
+        j = i + 1
+        while j < len(reading.tokens) and len(scope) < SCOPE and reading.tokens[j] not in ";:":
+            scope |= content(reading, j, j + 1)
+            j += 1
+        scope |= content(reading, max(0, i - before), i)
+        out.append(scope)
+    return out
 
 
 def quantifiers(words: Iterable[str]) -> set[str]:
-    """The quantifier classes a text's words use."""
-    return {QUANTIFIERS[w.lower()] for w in words if w.lower() in QUANTIFIERS}
+    """The quantifier classes a text's words use; `in all` is a total, not a quantifier.
+
+    `each` is left out: it distributes (`7 for each paper`) more often than it claims all.
+    """
+    low = [w.lower() for w in words]
+    return {
+        QUANTIFIERS[w]
+        for i, w in enumerate(low)
+        if w in QUANTIFIERS and not (w == "all" and i and low[i - 1] == "in")
+    }
 
 
 def directions(words: Iterable[str]) -> set[tuple[str, int]]:

@@ -17,6 +17,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -27,7 +28,7 @@ from rag.claims import (
     Reading,
     context,
     directions,
-    negations,
+    negation_scopes,
     passage_sentences,
     quantifiers,
     read,
@@ -35,13 +36,16 @@ from rag.claims import (
     related_pairs,
 )
 from rag.support import CITE, SentenceVerdict, copied, reversed_word, swapped_pair
-from rag.terms import content_terms, vocabulary
+from rag.terms import STOPWORDS, content_terms, stem, vocabulary
 
 MODEL_PATH = Path(__file__).with_name("data") / "judge_model.json"
 # The most a count feature adds: a fourth missing number says no more than a third.
 CAP = 3.0
 # Shortest word read as a prefix of a longer form of the same name (`Korea`, `Korean`).
 MIN_PREFIX = 4
+# A substituted run: at most this many words, between at least this many copied ones.
+SUBSTITUTION = 3
+FLANK = 2
 
 
 @dataclass(frozen=True)
@@ -87,11 +91,29 @@ def _initials(word: str, names: Sequence[str]) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
+def _name_parts(name: str) -> frozenset[str]:
+    """The forms a name's words also go by: hyphenated parts, stems, singulars."""
+    words = name.split()
+    return frozenset(
+        {p for t in words for p in t.split("-")}
+        | {stem(t) for t in words}
+        | {t.removesuffix("s") for t in words}
+    )
+
+
 def _same_name(mine: str, theirs: str, acronyms: Sequence[str] = ()) -> bool:
-    """Every word of the claim's name is in the passage's (`Korea` in `North Korean`)."""
+    """Every word of the claim's name is in the passage's (`Korea` in `North Korean`).
+
+    A word also meets its plural or another inflection (`Grants`, `Grant`) and a part of
+    a hyphenated word (`AI` in `AI-supported`).
+    """
     words = theirs.split()
+    parts = _name_parts(theirs)
     return all(
         any(w == t or (len(w) >= MIN_PREFIX and t.startswith(w)) for t in words)
+        or w in parts
+        or stem(w) in parts
         or (w.upper() in acronyms and _initials(w.upper(), words))
         for w in mine.split()
     )
@@ -136,18 +158,27 @@ def _parts(key: str) -> set[str]:
 
 
 def _missing(kind: str) -> Callable[[Alignment], Finding]:
-    """Anchors of one kind the passages never mention."""
+    """Anchors of one kind the passages never mention (`one` is as often `a` as a count)."""
     label = "names" if kind == "name" else "numbers"
 
     def feature(a: Alignment) -> Finding:
         gone = [
             x.key if kind == "name" else " ".join(a.claim.tokens[x.start : x.end])
             for x in a.claim.anchors
-            if x.kind == kind and not _occurrences(a, x) and not _common_words(a, x)
+            if x.kind == kind
+            and not _occurrences(a, x)
+            and not _common_words(a, x)
+            and a.claim.tokens[x.start].lower() != "one"
         ]
         return Finding(min(len(gone), CAP), f"{label} not in the passages: {gone}")
 
     return feature
+
+
+def _in_brackets(reading: Reading, i: int) -> bool:
+    """Whether token `i` sits inside brackets: a citation or an aside."""
+    before = reading.tokens[:i]
+    return before.count("(") > before.count(")")
 
 
 def misplaced(a: Alignment) -> Finding:
@@ -155,7 +186,8 @@ def misplaced(a: Alignment) -> Finding:
 
     `Structured full text for 81.1M papers` against a passage giving 81.1M for all
     papers and 8.1M for the full text: 8.1M, which the claim does not mention, shares
-    more of the claim's words around its number than 81.1M does.
+    more of the claim's words around its number than 81.1M does. A name or number in
+    brackets (a citation) is a rival only to one the claim also puts in brackets.
     """
     worst, detail = 0.0, ""
     mentioned = [o for x in a.claim.anchors for _, o in _occurrences(a, x)]
@@ -165,12 +197,15 @@ def misplaced(a: Alignment) -> Finding:
             continue
         near = context(a.claim, x)
         best_own = max(len(near & context(r, o)) for r, o in own)
+        bracketed = _in_brackets(a.claim, x.start)
         rivals = [
             (len(near & context(r, o)), o)
             for r in a.passages
             for o in r.anchors
             if (o.kind == "name") == (x.kind == "name")
             and o not in mentioned
+            and (bracketed or not _in_brackets(r, o.start))
+            and not _same_name(o.key, x.key)
             and not any(r is q and abs(o.start - m.start) <= CONTEXT for q, m in own)
         ]
         if not rivals:
@@ -213,22 +248,44 @@ def reversed_roles(a: Alignment) -> Finding:
     return Finding(min(len(flipped), CAP), f"swaps the roles of {', '.join(flipped)}")
 
 
+def _overlap(scope: set[str], scopes: Sequence[set[str]]) -> bool:
+    return any(scope & other for other in scopes)
+
+
 def negation_added(a: Alignment) -> Finding:
-    """The claim negates more than the closest stretch of passage does."""
-    gap = negations(a.claim.tokens) - negations(a.stretch.tokens)
-    return Finding(float(gap > 0), "negation differs from the closest passage: added")
+    """A negation in the claim that no negation of the passages bears on the same words."""
+    theirs = [sc for r in a.passages for sc in negation_scopes(r)]
+    added = [sc for sc in negation_scopes(a.claim) if not _overlap(sc, theirs)]
+    return Finding(float(bool(added)), "negation differs from the closest passage: added")
 
 
 def negation_dropped(a: Alignment) -> Finding:
-    """The closest stretch negates what the claim states."""
-    gap = negations(a.stretch.tokens) - negations(a.claim.tokens)
-    return Finding(float(gap > 0), "negation differs from the closest passage: dropped")
+    """A negation of the closest stretch whose words the claim states without negating.
+
+    Only a negation bearing on words the claim repeats (half of those after it or more)
+    counts: a claim taken from the other clause of a negated sentence drops nothing.
+    """
+    stems = set(a.claim.stems)
+    mine = negation_scopes(a.claim)
+    dropped = [
+        sc
+        for sc in negation_scopes(a.stretch, before=0)
+        if len(sc & stems) >= max(1, len(sc) // 2) and not _overlap(sc, mine)
+    ]
+    return Finding(float(bool(dropped)), "negation differs from the closest passage: dropped")
 
 
 def quantifier_changed(a: Alignment) -> Finding:
     """Quantifier classes (`all`, `many`, `few`, `only`) the claim uses and the passage not."""
     extra = quantifiers(a.claim.tokens) - quantifiers(a.stretch.tokens)
     return Finding(min(len(extra), CAP), f"quantifier not in the passage: {sorted(extra)}")
+
+
+def quantifier_unsupported(a: Alignment) -> Finding:
+    """Quantifier classes the claim uses and no sentence of the passages does."""
+    theirs = {q for r in a.passages for q in quantifiers(r.tokens)}
+    extra = quantifiers(a.claim.tokens) - theirs
+    return Finding(min(len(extra), CAP), f"quantifier not in the passages: {sorted(extra)}")
 
 
 def direction_reversed(a: Alignment) -> Finding:
@@ -271,6 +328,64 @@ def novel_run(a: Alignment) -> Finding:
     return Finding(min(best / 2, CAP), f"adds {best} words in a row the passages never use")
 
 
+def _words(reading: Reading) -> list[tuple[str, str]]:
+    """(lower-case word, stem) of each word token, punctuation left out.
+
+    A quantity's words stand as its value (`#8` for `8` and for `eight`), so a number
+    written another way is no substitution and a number changed is one.
+    """
+    numeric = {
+        i: f"#{x.key}" for x in reading.anchors if x.kind != "name" for i in range(x.start, x.end)
+    }
+    return [
+        (numeric[i], numeric[i]) if i in numeric else (w.lower(), st)
+        for i, (w, st) in enumerate(zip(reading.tokens, reading.stems, strict=True))
+        if w[0].isalnum()
+    ]
+
+
+def substituted(a: Alignment) -> Finding:
+    """Words the claim puts in place of the closest stretch's, the rest copied around them.
+
+    A one-thing edit keeps the passage's wording and changes a word or two (`medical
+    textbooks` for `children's textbooks`, `top 80%` for `bottom 80%`); a paraphrase
+    rewords whole stretches. Counts the runs of at most `SUBSTITUTION` words that replace
+    as short a run of the passage, between `FLANK` or more copied words on each side (or
+    copied words up to the sentence's start or end), where a content word comes in and one the claim
+    nowhere uses goes out; each weighs the share of the claim copied around it, so a
+    paraphrase's reworded phrase counts for less than a lone word changed in a copy.
+    """
+    mine, theirs = _words(a.claim), _words(a.stretch)
+    claim_stems = {st for _, st in mine}
+    ops = SequenceMatcher(None, [w for w, _ in mine], [w for w, _ in theirs], autojunk=False)
+    blocks = ops.get_opcodes()
+    found = []
+    for k, (tag, i1, i2, j1, j2) in enumerate(blocks):
+        if tag != "replace" or i2 - i1 > SUBSTITUTION or j2 - j1 > SUBSTITUTION:
+            continue
+        replaced = {st for _, st in theirs[j1:j2]}
+        new = [w for w, st in mine[i1:i2] if w not in STOPWORDS and st not in replaced]
+        gone = [w for w, st in theirs[j1:j2] if w not in STOPWORDS and st not in claim_stems]
+        if not (new and gone):
+            continue
+        before = blocks[k - 1][2] - blocks[k - 1][1] if k and blocks[k - 1][0] == "equal" else 0
+        after = (
+            blocks[k + 1][2] - blocks[k + 1][1]
+            if k + 1 < len(blocks) and blocks[k + 1][0] == "equal"
+            else 0
+        )
+        if (
+            (before >= FLANK or i1 == before)
+            and (after >= FLANK or i2 + after == len(mine))
+            and before + after >= FLANK + 1
+        ):
+            found.append(" ".join(new))
+    copied_words = sum(b.size for b in ops.get_matching_blocks() if b.size >= FLANK)
+    share = copied_words / max(len(mine), 1)
+    detail = f"puts {found} in place of the passage's words"
+    return Finding(min(len(found), CAP) * share, detail if found else "")
+
+
 def lexical_reversal(a: Alignment) -> Finding:
     """`rag.support`'s check: a word whose opposite the closest stretch uses instead."""
     found = reversed_word(a.text, a.stretch_text)
@@ -298,6 +413,7 @@ FEATURES: dict[str, Callable[[Alignment], Finding]] = {
     "negation_added": negation_added,
     "negation_dropped": negation_dropped,
     "quantifier_changed": quantifier_changed,
+    "quantifier_unsupported": quantifier_unsupported,
     "direction_reversed": direction_reversed,
     "direction_added": direction_added,
     "uncovered": uncovered,
@@ -305,6 +421,7 @@ FEATURES: dict[str, Callable[[Alignment], Finding]] = {
     "novel_run": novel_run,
     "lexical_reversal": lexical_reversal,
     "lexical_swap": lexical_swap,
+    "substituted": substituted,
     "length": length,
 }
 
@@ -327,11 +444,19 @@ def closest(terms: frozenset[str], passages: Sequence[str]) -> str:
 
 
 def _names_only(reading: Reading, known: Sequence[str]) -> Reading:
-    """The reading less a capitalised first word not `known` as a name elsewhere."""
-    kept = tuple(
-        x for x in reading.anchors if not x.opening or any(_same_name(x.key, k) for k in known)
-    )
-    return reading if len(kept) == len(reading.anchors) else replace(reading, anchors=kept)
+    """The reading with a sentence's opening run read as a name only where it is `known`.
+
+    Otherwise its capitalised first word is taken for an ordinary word and the rest of
+    the run, if any, for the name (`Despite Russia` is `Russia`).
+    """
+    kept: list[Anchor] = []
+    for x in reading.anchors:
+        if not x.opening or any(_same_name(x.key, k) for k in known):
+            kept.append(x)
+        elif x.end - x.start > 1:
+            tail = " ".join(w.lower() for w in reading.tokens[x.start + 1 : x.end])
+            kept.append(Anchor("name", tail, x.start + 1, x.end))
+    return replace(reading, anchors=tuple(kept))
 
 
 def align(claim: str, passages: Sequence[str]) -> Alignment | None:
@@ -376,10 +501,20 @@ class JudgeModel:
     bias: float
     threshold: float
 
+    def log_odds(self, values: dict[str, float]) -> float:
+        """The fitted log-odds that the passages support the sentence."""
+        return self.bias + sum(
+            w * values[f] for f, w in zip(self.features, self.weights, strict=True)
+        )
+
     def probability(self, values: dict[str, float]) -> float:
         """The fitted probability that the passages support the sentence."""
-        z = self.bias + sum(w * values[f] for f, w in zip(self.features, self.weights, strict=True))
-        return 1.0 / (1.0 + math.exp(-z))
+        return 1.0 / (1.0 + math.exp(-self.log_odds(values)))
+
+    def worst(self, values: dict[str, float]) -> str:
+        """The feature that pulls the log-odds down most."""
+        pulls = {f: w * values[f] for f, w in zip(self.features, self.weights, strict=True)}
+        return min(pulls, key=lambda f: pulls[f])
 
 
 def load_model(path: Path = MODEL_PATH) -> JudgeModel:
@@ -408,7 +543,7 @@ def judge_sentence(
 ) -> SentenceVerdict:
     """Supported when copied from the passages, or when the model's probability is high enough.
 
-    The reason names the feature that pulled the probability down most.
+    The reason names the feature whose mismatch cost the sentence most.
     """
     model = model or default_model()
     claim = CITE.sub("", sentence).strip()
@@ -421,6 +556,5 @@ def judge_sentence(
     p = model.probability(values)
     if p >= model.threshold:
         return SentenceVerdict(True, p)
-    pulls = {f: w * values[f] for f, w in zip(model.features, model.weights, strict=True)}
-    worst = min(pulls, key=lambda f: pulls[f])
+    worst = model.worst(values)
     return SentenceVerdict(False, p, found[worst].detail or worst)

@@ -38,9 +38,19 @@ OPPOSITES = (
     "east/west", "above/below", "tough/soft", "tougher/softer", "impose/lift",
     "praise/condemn", "welcome/condemn", "keep/lose", "kept/lost", "lift/tighten",
     "north/south", "cause/prevent", "same/different", "similar/different",
+    "easy/difficult", "easy/hard", "easier/harder", "common/rare", "frequent/rare",
+    "early/late", "long/short", "top/bottom", "multiple/single", "several/single",
+    "abundant/sparse", "abundant/scarce", "extensive/limited", "wide/narrow",
+    "simple/complex", "fast/slow", "cheap/expensive", "present/absent", "true/false",
+    "manual/automatic", "explicit/implicit", "internal/external", "inside/outside",
+    "within/across", "majority/minority", "upper/lower", "input/output", "novice/expert",
+    "junior/senior", "short-term/long-term", "online/offline", "private/public",
+    "largest/smallest", "biggest/smallest", "greatest/least", "highest/lowest",
+    "longest/shortest", "fastest/slowest", "earliest/latest", "strongest/weakest",
 )  # fmt: skip
-NEGATING_PREFIXES = ("un", "in", "im", "dis", "il", "ir")
-# Shorter words are not read as prefixed opposites (`it` and `unit`).
+NEGATING_PREFIXES = ("un", "in", "im", "dis", "il", "ir", "under")
+# Shorter words, or what is left of a word less its prefix, are not read as prefixed
+# opposites (`it` and `unit`, `to` and `into`).
 MIN_PREFIXED = 4
 MONTHS = frozenset(
     {
@@ -122,7 +132,11 @@ def reversed_word(claim: str, stretch: str) -> tuple[str, str] | None:
             flips = set(table.get(word, ()))
             if len(word) >= MIN_PREFIXED:
                 flips |= {p + word for p in NEGATING_PREFIXES}
-                flips |= {word[len(p) :] for p in NEGATING_PREFIXES if word.startswith(p)}
+                flips |= {
+                    word[len(p) :]
+                    for p in NEGATING_PREFIXES
+                    if word.startswith(p) and len(word) - len(p) >= MIN_PREFIXED
+                }
             for other in flips:
                 if theirs[other] > mine[other]:
                     return word, other

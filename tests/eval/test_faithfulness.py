@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from eval.calibration import CALIBRATION_SET, HOLDOUT_SET, REAL_PAPERS_SET, calibrate, load_pairs
+from eval.calibration import (
+    CALIBRATION_SET,
+    DEV_SET,
+    HOLDOUT_SET,
+    REAL_PAPERS_SET,
+    calibrate,
+    load_pairs,
+)
 from eval.faithfulness import OfflineJudge, cited_sentences, judge_sentence, score_answer
 from rag.answer import Answer, Citation
 
-REAL_PAPERS_FLOOR = 0.65
+# Just under the figures measured with judge model v2 (README): 0.7025 on the held-out
+# real-paper set, 0.817 on the development pairs it was fitted on.
+REAL_PAPERS_FLOOR = 0.70
+DEV_FLOOR = 0.80
+DEV_PAPERS = {"2203.00130v1", "papermage", "2304.02623v1"}
+EDIT_KINDS = {"number", "date", "entity", "negation", "role", "comparison", "unsupported-addition"}
 PASSAGE = (
     "Moscow suspended economic aid to Pyongyang in 1991. The collapse of the regime in the "
     "near future is unlikely. Russian investment in South Korea is relatively small, about "
@@ -96,9 +108,20 @@ def test_judge_holds_on_the_real_papers_held_out_set(judge: OfflineJudge) -> Non
     pairs = load_pairs(REAL_PAPERS_SET)
     assert len(pairs) >= 100
     result = calibrate(judge, pairs)
-    # The bar is 0.9; the judge scored 0.671 the one time it was run on this set
-    # (README), so this holds that figure against regressions until the bar is met.
+    # The bar is 0.9; model v1 scored 0.671 and v2 0.7025 on this set (README),
+    # so this holds the measured figure against regressions until the bar is met.
     assert result.balanced_accuracy >= REAL_PAPERS_FLOOR, (result.balanced_accuracy, result.wrong)
+
+
+def test_judge_holds_on_the_real_paper_development_pairs(judge: OfflineJudge) -> None:
+    pairs = load_pairs(DEV_SET)
+    assert len(pairs) >= 150
+    assert {p.paper for p in pairs} == DEV_PAPERS
+    assert abs(sum(p.supported for p in pairs) - len(pairs) / 2) <= 2
+    assert {p.kind for p in pairs if not p.supported} >= EDIT_KINDS
+    result = calibrate(judge, pairs)
+    # In-sample: the judge's model is fitted on these pairs (once each).
+    assert result.balanced_accuracy >= DEV_FLOOR, (result.balanced_accuracy, result.wrong)
 
 
 def test_every_labelled_passage_is_verbatim_from_a_cleaned_paper() -> None:
