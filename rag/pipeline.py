@@ -17,9 +17,10 @@ from rag.follow_up import is_follow_up, with_context
 from rag.grounding import ground
 from rag.llm import EXTRACTIVE, ChatBackend, load_backend
 from rag.models import ANSWER_KINDS, CHUNK_KINDS
-from rag.question import analyse
+from rag.paper_facts import answer_fact, asked_fact, title_block
+from rag.question import Question, analyse
 from rag.refusal import judge_evidence
-from rag.retrieval import HybridRetriever, ScoredPassage
+from rag.retrieval import HybridRetriever, ScoredPassage, as_passage
 from rag.settings import Settings, get_settings
 from rag.snapshot import IndexSnapshot
 from rag.store import ChunkStore
@@ -81,27 +82,18 @@ class Pipeline:
         turns = _turns(history)
         fallback: list[str] = []
         standalone = self._standalone(text, turns, fallback)
-        q = analyse(standalone, snapshot.papers)
+        q = analyse(standalone, snapshot.marks)
         scope = papers or (None if q.wants_both else q.papers) or None
-        passages = self.retriever.retrieve(q.text, top_k=top_k, papers=scope, snapshot=snapshot)
-        if q.wants_both and not scope:
-            passages += self._from_missing_papers(q.text, passages, snapshot)
-        retrieved = time.perf_counter()
-        picks, extended = pick_sentences(q, passages, snapshot)
-        verdict = judge_evidence(q, passages, [p.text for p in picks], snapshot)
-        if not (verdict.answerable and picks):
-            answer = Answer(
-                answer=f"The papers do not contain the answer to this question: {verdict.reason}. "
-                "The closest passages are listed below.",
-                answered=False,
-                related=[to_citation(i + 1, p) for i, p in enumerate(passages[:3])],
-                backend=EXTRACTIVE,
-            )
+        fact = self._paper_fact(q, scope, snapshot)
+        if fact is not None:
+            answer, passages = fact
+            retrieved = time.perf_counter()
         else:
-            body, citations = compose(picks, extended)
-            answer = Answer(answer=body, answered=True, citations=citations, backend=EXTRACTIVE)
-            if self.llm:
-                answer = self._generate(self.llm, standalone, passages, answer, fallback)
+            passages = self.retriever.retrieve(q.text, top_k=top_k, papers=scope, snapshot=snapshot)
+            if q.wants_both and not scope:
+                passages += self._from_missing_papers(q.text, passages, snapshot)
+            retrieved = time.perf_counter()
+            answer = self._from_passages(q, standalone, passages, snapshot, fallback)
         answer.retrieved = [ranked(i, p) for i, p in enumerate(passages, start=1)]
         if fallback:
             answer.fallback_reason = "; ".join(fallback)
@@ -173,6 +165,50 @@ class Pipeline:
                 f"{self.backend} backend gave no answer within {self.settings.llm_timeout_s:g} s"
             ) from exc
 
+    def _from_passages(
+        self,
+        q: Question,
+        standalone: str,
+        passages: list[ScoredPassage],
+        snapshot: IndexSnapshot,
+        fallback: list[str],
+    ) -> Answer:
+        """The answer the retrieved passages hold, or a refusal saying why they hold none."""
+        picks, extended = pick_sentences(q, passages, snapshot)
+        verdict = judge_evidence(q, passages, [p.text for p in picks], snapshot)
+        if not (verdict.answerable and picks):
+            return refusal(verdict.reason, passages)
+        body, citations = compose(picks, extended)
+        answer = Answer(answer=body, answered=True, citations=citations, backend=EXTRACTIVE)
+        if self.llm:
+            answer = self._generate(self.llm, standalone, passages, answer, fallback)
+        return answer
+
+    def _paper_fact(
+        self, q: Question, scope: Sequence[str] | None, snapshot: IndexSnapshot
+    ) -> tuple[Answer, list[ScoredPassage]] | None:
+        """A question about one paper's authors, year or venue, answered from its metadata.
+
+        The paper is the one the question (or its scope) names, or the only one indexed.
+        The citation is its title block, or its first passage where ingest kept none.
+        """
+        fact = asked_fact(q.text)
+        named = list(scope or ()) or (list(snapshot.papers) if len(snapshot.papers) == 1 else [])
+        if fact is None or len(named) != 1:
+            return None
+        passages = [as_passage(doc) for doc in title_block(snapshot, named[0])]
+        if not passages:
+            return None
+        told = answer_fact(fact, snapshot.papers[named[0]].meta)
+        if told.sentence is None:
+            return refusal(told.missing or "", passages), passages
+        cited = [to_citation(n, p) for n, p in enumerate(passages, start=1)]
+        marks = ", ".join(str(c.n) for c in cited)
+        answer = Answer(
+            answer=f"{told.sentence} [{marks}]", answered=True, citations=cited, backend=EXTRACTIVE
+        )
+        return answer, passages
+
     def _from_missing_papers(
         self, query: str, passages: list[ScoredPassage], snapshot: IndexSnapshot
     ) -> list[ScoredPassage]:
@@ -240,6 +276,17 @@ class Pipeline:
         if unknown:
             raise InvalidInputError("papers", f"unknown paper id(s): {', '.join(unknown)}")
         return text
+
+
+def refusal(reason: str, passages: list[ScoredPassage]) -> Answer:
+    """The plain statement that the papers do not answer, with the closest passages."""
+    return Answer(
+        answer=f"The papers do not contain the answer to this question: {reason}. "
+        "The closest passages are listed below.",
+        answered=False,
+        related=[to_citation(i + 1, p) for i, p in enumerate(passages[:3])],
+        backend=EXTRACTIVE,
+    )
 
 
 def ranked(rank: int, p: ScoredPassage) -> Retrieved:

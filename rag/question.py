@@ -81,18 +81,88 @@ class Question:
         return ", ".join(self.surface.get(s, s) for s in stems)
 
 
-def _surnames(record: PaperRecord) -> set[str]:
-    return {stem(a.split()[-1]) for a in record.meta.authors if a.split()}
+@dataclass(frozen=True)
+class PaperMarks:
+    """The words by which a question can name a paper, worked out once per index snapshot.
+
+    Stemming every title and author list on every question would cost in proportion to
+    the library; these lookups cost the same at any size.
+    """
+
+    # Author surname stem -> the papers with an author of that name.
+    surnames: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Title word stem (or year) found in one paper's title only -> that paper.
+    titles: dict[str, str] = field(default_factory=dict)
+    # A title's short name, the words before its colon (`S2ORC`, `Paper Plain`) -> its paper;
+    # lower-cased where it is a coined word (`s2orc`, `papermage`), else as the title has it,
+    # so that "the paper plain text" names nothing.
+    short_names: dict[tuple[str, ...], str] = field(default_factory=dict)
+    # A whole title, or the part after its colon -> its paper.
+    titles_said: dict[tuple[str, ...], str] = field(default_factory=dict)
+    # How many words the short names and titles run to, so a question is read once each.
+    lengths: frozenset[int] = frozenset()
 
 
-def _title_marks(papers: dict[str, PaperRecord]) -> dict[str, set[str]]:
-    """Title words (and the year) that belong to one paper's title only."""
+# The words before a title's colon are its short name when there are at most this many.
+SHORT_NAME_WORDS = 4
+PHRASE_WORD = re.compile(r"[^\W_]+")
+
+
+def phrase_words(text: str, cased: bool = False) -> tuple[str, ...]:
+    """Words with possessives dropped, so `PaperMage's` reads as `PaperMage` (lower-cased)."""
+    words = PHRASE_WORD.findall(re.sub(r"['’]s\b", "", text))
+    return tuple(words if cased else (w.lower() for w in words))
+
+
+def _coined(word: str) -> bool:
+    """A word no dictionary has: digits, or capitals inside it (`S2ORC`, `LongEval`)."""
+    return any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])
+
+
+def _short_name(head: str) -> tuple[str, ...]:
+    """The short name as a question must say it: any case if coined, else as written."""
+    words = phrase_words(head, cased=True)
+    return phrase_words(head) if any(_coined(w) for w in words) else words
+
+
+def _runs(words: tuple[str, ...], n: int) -> set[tuple[str, ...]]:
+    return {words[i : i + n] for i in range(len(words) - n + 1)}
+
+
+def _unique(found: dict[tuple[str, ...], set[str]]) -> dict[tuple[str, ...], str]:
+    return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+
+
+def paper_marks(papers: dict[str, PaperRecord]) -> PaperMarks:
+    """Surnames of every paper, and the title words (and year) that belong to one title only."""
+    surnames: dict[str, set[str]] = {}
+    for pid, rec in papers.items():
+        for author in rec.meta.authors:
+            if author.split():
+                surnames.setdefault(stem(author.split()[-1]), set()).add(pid)
     marks = {
         pid: content_terms(rec.meta.title) | ({str(rec.meta.year)} if rec.meta.year else set())
         for pid, rec in papers.items()
     }
     titles_with = Counter(t for own in marks.values() for t in own)
-    return {pid: {t for t in own if titles_with[t] == 1} for pid, own in marks.items()}
+    titles = {t: pid for pid, own in marks.items() for t in own if titles_with[t] == 1}
+    short: dict[tuple[str, ...], set[str]] = {}
+    said: dict[tuple[str, ...], set[str]] = {}
+    for pid, rec in papers.items():
+        head, colon, rest = rec.meta.title.partition(":")
+        name = _short_name(head)
+        if colon and 0 < len(name) <= SHORT_NAME_WORDS:
+            short.setdefault(name, set()).add(pid)
+        for words in (phrase_words(rec.meta.title), phrase_words(rest) if colon else ()):
+            if len(content_terms(" ".join(words))) >= 2:
+                said.setdefault(words, set()).add(pid)
+    return PaperMarks(
+        {k: frozenset(v) for k, v in surnames.items()},
+        titles,
+        _unique(short),
+        _unique(said),
+        frozenset(len(k) for k in (*short, *said)),
+    )
 
 
 def _until_stopword(words: Iterable[str], limit: int | None = None) -> list[str]:
@@ -110,24 +180,32 @@ def _modifiers(text: str) -> list[str]:
     return _until_stopword(reversed(WORD.findall(text)), limit=4)
 
 
-def named_papers(text: str, papers: dict[str, PaperRecord]) -> tuple[tuple[str, ...], set[str]]:
-    """Papers the question names by author or by title words before "paper", and those words."""
-    words = [stem(w) for w in WORD.findall(text)]
-    named: set[str] = set()
-    pointers: set[str] = set()
-    for pid, rec in papers.items():
-        hit = _surnames(rec) & set(words)
-        if hit:
-            named.add(pid)
-            pointers |= hit
-    marks = _title_marks(papers)
+def named_papers(text: str, marks: PaperMarks) -> tuple[tuple[str, ...], set[str]]:
+    """Papers the question names, and the words that only point at them.
+
+    A paper is named by an author's surname, by title words before "paper" ("the 2018
+    paper"), by its short name (`S2ORC`, `PaperMage's`), or by its title (or the part
+    after the colon) in full. Surnames, title words and titles only point, since a paper
+    rarely repeats them in its body; a short name is what the paper is about, so it
+    stays a term the evidence should hold.
+    """
+    words = {stem(w) for w in WORD.findall(text)}
+    pointers = words & marks.surnames.keys()
+    named = {pid for w in pointers for pid in marks.surnames[w]}
     for m in PAPER_NOUN.finditer(text):
-        before = {stem(w) for w in _modifiers(text[: m.start()])}
-        for pid, own in marks.items():
-            hit = before & own
-            if hit:
-                named.add(pid)
-                pointers |= hit
+        for w in {stem(w) for w in _modifiers(text[: m.start()])}:
+            if w in marks.titles:
+                named.add(marks.titles[w])
+                pointers.add(w)
+    said, cased = phrase_words(text), phrase_words(text, cased=True)
+    for n in marks.lengths:
+        for run in _runs(said, n):
+            if run in marks.titles_said:
+                named.add(marks.titles_said[run])
+                pointers |= content_terms(" ".join(run))
+        for run in _runs(said, n) | _runs(cased, n):
+            if run in marks.short_names:
+                named.add(marks.short_names[run])
     return tuple(sorted(named)), pointers
 
 
@@ -160,9 +238,9 @@ def expected_answer(text: str) -> Expect | None:
     return None
 
 
-def analyse(text: str, papers: dict[str, PaperRecord]) -> Question:
-    """Take a question apart against the papers currently in the index."""
-    named, pointers = named_papers(text, papers)
+def analyse(text: str, marks: PaperMarks) -> Question:
+    """Take a question apart against the papers currently in the index (their `marks`)."""
+    named, pointers = named_papers(text, marks)
     focus, head = focus_terms(text)
     return Question(
         text=text,

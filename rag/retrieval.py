@@ -9,6 +9,7 @@ other processes in embedded and server mode alike.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +27,10 @@ from rag.snapshot import IndexSnapshot, SnapshotCache, bm25_tokens
 from rag.store import ChunkStore, as_vectors
 
 RRF_K = 60
+# A dense search asks for k / (share of the chunks it may return) + OVERFETCH results,
+# and filters in Chroma instead when under MIN_LIVE_SHARE of them may be returned.
+OVERFETCH = 8
+MIN_LIVE_SHARE = 0.5
 
 log = logging.getLogger(__name__)
 
@@ -74,42 +79,66 @@ class SnapshotRetriever(BaseRetriever):
 
 
 class DenseRetriever(SnapshotRetriever):
-    """Cosine similarity search in Chroma over the snapshot's paper versions only."""
+    """Cosine similarity search in Chroma over the snapshot's live chunks only.
+
+    Chroma returns ids and distances; the chunks come from the snapshot, which holds
+    only those of the paper versions the registry names, so a chunk of a version being
+    written or replaced, or left by a killed run, is dropped here. An unscoped search asks
+    for the nearest chunks of the whole collection: a `where` clause naming every live
+    version or kind makes Chroma read the metadata of every chunk it lets through, so
+    each query would cost in proportion to the library. It asks for a little more than
+    `k`, as much more as the share of other chunks says, and only when that leaves
+    fewer than `k` (many stale chunks near this query) or most chunks are of other
+    kinds does it filter in Chroma. A scoped search names the scope's live chunks by id.
+    """
 
     embedder: SentenceTransformerEmbedder
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        hashes = [
-            rec.content_hash
-            for pid, rec in self.snapshot.papers.items()
-            if not self.papers or pid in self.papers
-        ]
-        if not hashes:
-            return []
+        snap = self.snapshot
+        vector = as_vectors([self.embedder.embed_query(query)])
+        if self.papers:
+            ids = snap.chunk_ids(self.papers, self.kinds)
+            return self._query(vector, min(self.k, len(ids)), ids=ids) if ids else []
+        live = snap.live(self.kinds)
+        share = live / max(snap.stored, 1)
+        if share >= MIN_LIVE_SHARE:
+            depth = min(snap.stored, math.ceil(self.k / share)) + OVERFETCH
+            kept = [
+                d
+                for d in self._query(vector, depth)
+                if d.metadata.get("kind", "body") in self.kinds
+            ]
+            if len(kept) >= min(self.k, live):
+                return kept[: self.k]
+            log.info("dense search: %d of %d nearest chunks live; filtering", len(kept), depth)
+        hashes = [rec.content_hash for rec in snap.papers.values()]
         where: Any = {
             "$and": [{"content_hash": {"$in": hashes}}, {"kind": {"$in": list(self.kinds)}}]
         }
+        return self._query(vector, self.k, where=where)
+
+    def _query(
+        self,
+        vector: list[Sequence[float] | Sequence[int]],
+        n: int,
+        where: Any = None,
+        ids: list[str] | None = None,
+    ) -> list[Document]:
+        """The live chunks among the `n` nearest to `vector` that `where` or `ids` allow."""
         got = self.snapshot.chunks.query(
-            query_embeddings=as_vectors([self.embedder.embed_query(query)]),
-            n_results=self.k,
-            where=where,
-            include=["documents", "metadatas", "distances"],
+            query_embeddings=vector, n_results=n, where=where, ids=ids, include=["distances"]
         )
-        rows = zip(
-            got["ids"][0],
-            (got["documents"] or [[]])[0],
-            (got["metadatas"] or [[]])[0],
-            (got["distances"] or [[]])[0],
-            strict=True,
-        )
+        by_id = self.snapshot.by_id
         return [
             Document(
-                page_content=text or "",
-                metadata={**(md or {}), "chunk_id": cid, "dense": 1.0 - float(dist)},
+                page_content=by_id[cid].page_content,
+                metadata={**by_id[cid].metadata, "dense": 1.0 - float(dist)},
             )
-            for cid, text, md, dist in rows
+            for cid, dist in zip(got["ids"][0], (got["distances"] or [[]])[0], strict=True)
+            if cid in by_id
         ]
 
 
@@ -127,7 +156,13 @@ class BM25Retriever(SnapshotRetriever):
             return []
         scores = np.asarray(index.get_scores(words), dtype=float)
         scores = np.where(self.snapshot.mask(self.kinds, self.papers), scores, 0.0)
-        order = [int(i) for i in np.argsort(-scores)[: self.k] if scores[i] > 0]
+        # The k best without sorting every chunk's score.
+        top = (
+            np.argpartition(-scores, self.k)[: self.k]
+            if len(scores) > self.k
+            else np.arange(len(scores))
+        )
+        order = [int(i) for i in top[np.argsort(-scores[top], kind="stable")] if scores[i] > 0]
         return [
             Document(
                 page_content=docs[i].page_content,

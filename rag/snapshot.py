@@ -25,6 +25,7 @@ from langchain_core.documents import Document
 
 from rag.errors import NoIndexError
 from rag.models import PaperRecord
+from rag.question import PaperMarks, paper_marks
 from rag.store import ChunkStore
 from rag.terms import content_terms, stemmer
 
@@ -51,11 +52,35 @@ class IndexSnapshot:
     # Each doc's kind and paper, in `docs` order, so BM25 can filter with array operations.
     kinds: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     paper_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    # Live chunks by kind, and every chunk the collection held (live or not) at the read:
+    # how deep an unfiltered dense search must go to find k live chunks of some kinds.
+    kind_counts: Counter[str] = field(default_factory=Counter)
+    stored: int = 0
+    by_paper: dict[str, list[Document]] = field(default_factory=dict)
+    marks: PaperMarks = field(default_factory=PaperMarks)
+
+    # Masks by kinds asked for, made on first use (a few sets of kinds are ever asked).
+    kind_masks: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
 
     def mask(self, kinds: Sequence[str], papers: Sequence[str] | None) -> np.ndarray:
-        """Which docs are of these kinds (and, when given, of these papers)."""
-        keep = np.isin(self.kinds, list(kinds))
+        """Which docs are of these kinds (and, when given, of these papers); read-only."""
+        keep = self.kind_masks.get(tuple(kinds))
+        if keep is None:
+            keep = self.kind_masks.setdefault(tuple(kinds), np.isin(self.kinds, list(kinds)))
         return keep & np.isin(self.paper_ids, list(papers)) if papers else keep
+
+    def live(self, kinds: Sequence[str]) -> int:
+        """How many live chunks are of these kinds."""
+        return sum(self.kind_counts.get(k, 0) for k in kinds)
+
+    def chunk_ids(self, papers: Sequence[str], kinds: Sequence[str]) -> list[str]:
+        """The live chunks of these papers and kinds: all a search scoped to them may find."""
+        return [
+            d.metadata["chunk_id"]
+            for pid in papers
+            for d in self.by_paper.get(pid, ())
+            if d.metadata.get("kind", "body") in kinds
+        ]
 
     def idf(self, term: str) -> float:
         """How rare a term stem is across chunks: rare names outweigh common words."""
@@ -103,6 +128,9 @@ def _build(
     by_id = {d.metadata["chunk_id"]: d for d in docs}
     kinds = np.array([d.metadata.get("kind", "body") for d in docs], dtype=object)
     paper_ids = np.array([d.metadata.get("paper_id") for d in docs], dtype=object)
+    by_paper: dict[str, list[Document]] = {}
+    for d in docs:
+        by_paper.setdefault(d.metadata["paper_id"], []).append(d)
     return IndexSnapshot(
         signature,
         papers,
@@ -115,6 +143,10 @@ def _build(
         by_id,
         kinds,
         paper_ids,
+        Counter(kinds.tolist()),
+        len(got["ids"]),
+        by_paper,
+        paper_marks(papers),
     )
 
 

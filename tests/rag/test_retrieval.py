@@ -11,7 +11,7 @@ from rag.errors import NoIndexError
 from rag.pipeline import Pipeline
 from rag.retrieval import HybridRetriever, ScoredPassage, close_to_best, reciprocal_rank_fusion
 from rag.settings import Settings
-from rag.store import ChunkStore
+from rag.store import ChunkStore, as_vectors
 
 PAPER1 = "russia-korea-policy-21st-century"
 PAPER2 = "russia-korean-crisis-2018"
@@ -109,3 +109,35 @@ def test_no_index_says_to_run_ingest(
     retriever = HybridRetriever(ChunkStore.open(settings), embedder, min_ratio=0.0)
     with pytest.raises(NoIndexError, match="rag ingest"):
         retriever.retrieve("anything")
+
+
+@pytest.mark.parametrize("stale", [5, 40])
+def test_chunks_no_registered_version_owns_never_answer(
+    settings: Settings, embedder: SentenceTransformerEmbedder, stale: int
+) -> None:
+    """A version half-written (or replaced, or left by a killed run) is in the collection
+    but not in the registry: it never answers, even as the nearest chunks to the question.
+
+    A few such chunks are dropped from the unfiltered search's extra results; many (more
+    than it fetches) send it to the filtered search. Either way: the live passages.
+    """
+    ingest(None, settings, embedder=embedder)
+    store = ChunkStore.open(settings)
+    retriever = HybridRetriever(store, embedder, min_ratio=0.0)
+    question = "How far is Vladivostok from the North Korean border?"
+    before = [p.chunk_id for p in retriever.retrieve(question, top_k=5)]
+    vector = embedder.embed_query(question)
+    store.chunks.upsert(
+        ids=[f"{PAPER2}:half-{i}" for i in range(stale)],
+        embeddings=as_vectors([vector] * stale),
+        documents=[f"Vladivostok lies {i} km from the North Korean border." for i in range(stale)],
+        metadatas=[
+            {"paper_id": PAPER2, "content_hash": "not-registered", "kind": "body", "page": 1}
+            for _ in range(stale)
+        ],
+    )
+    snapshot = retriever.snapshots.current()
+    assert store.count() == snapshot.stored + stale
+    assert [p.chunk_id for p in retriever.retrieve(question, top_k=5)] == before
+    scoped = retriever.retrieve(question, top_k=5, papers=[PAPER2])
+    assert scoped and all(":half-" not in p.chunk_id for p in scoped)

@@ -1,0 +1,105 @@
+"""Questions about a paper itself: who wrote it, when and where it appeared.
+
+Their answer is the paper's metadata (its `papers.toml` entry, a reference-manager
+export, or what the paper prints on its first page), not a sentence of its body: a
+paper rarely says who wrote it anywhere a passage search would find, and its title block
+is indexed as `front`, which never becomes an answer sentence. The answer names the
+paper and cites its title block (or, where ingest kept none, its first passage).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from langchain_core.documents import Document
+
+from rag.models import ANSWER_KINDS, PaperMeta
+from rag.snapshot import IndexSnapshot
+
+Fact = Literal["authors", "year", "venue"]
+
+# At most this many chunks of a title block are cited.
+MAX_BLOCK_CHUNKS = 6
+
+# Each asks for one fact of a paper, from the question's opening words on, so that "what
+# do the authors of X propose?" stays a question about X's content.
+ASKS: tuple[tuple[Fact, re.Pattern[str]], ...] = (
+    (
+        "authors",
+        re.compile(
+            r"^\s*(who\b.*\b(wrote|writes|authored|authors?|created|developed)\b|"
+            r"(name|list|give)\b.*\bauthors?\b|"
+            r"(what|which) (are|were|is) the (names? of the )?authors?\b)",
+            re.I,
+        ),
+    ),
+    (
+        "year",
+        re.compile(
+            r"^\s*(when|(in )?(what|which) year)\b.*\b(published|written|released|appeared|"
+            r"presented|come out|came out)\b",
+            re.I,
+        ),
+    ),
+    (
+        "venue",
+        re.compile(
+            r"^\s*((where|(in|at) (which|what)|which|what)\b.*\b(venue|conference|journal|"
+            r"workshop|proceedings)\b|where\b.*\b(published|presented|appeared)\b)",
+            re.I,
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class FactAnswer:
+    """The sentence that answers, or (`sentence` None) what the paper does not say."""
+
+    sentence: str | None
+    missing: str | None = None
+
+
+def asked_fact(question: str) -> Fact | None:
+    """The fact of a paper the question asks for, if it asks for one."""
+    return next((fact for fact, form in ASKS if form.search(question)), None)
+
+
+def title_block(snapshot: IndexSnapshot, paper_id: str) -> list[Document]:
+    """The paper's title block (its `front` chunks of the first page), else its first chunk.
+
+    The block may be chunked apart (title, then author lines), and the answer needs all
+    of it to show where each name comes from.
+    """
+    front = [snapshot.docs[i] for i in snapshot.mask(("front",), [paper_id]).nonzero()[0]]
+    first = min((int(d.metadata.get("page", 1)) for d in front), default=None)
+    block = [d for d in front if int(d.metadata.get("page", 1)) == first][:MAX_BLOCK_CHUNKS]
+    if block:
+        return sorted(block, key=lambda d: int(d.metadata.get("ordinal", 0)))
+    body = [snapshot.docs[i] for i in snapshot.mask(ANSWER_KINDS, [paper_id]).nonzero()[0]]
+    return sorted(body, key=lambda d: int(d.metadata.get("ordinal", 0)))[:1]
+
+
+def names(people: tuple[str, ...]) -> str:
+    """`A`, `A and B`, `A, B and C`: a list of names as a sentence holds it."""
+    return people[0] if len(people) == 1 else f"{', '.join(people[:-1])} and {people[-1]}"
+
+
+def answer_fact(fact: Fact, meta: PaperMeta) -> FactAnswer:
+    """One sentence stating `fact` of the paper, or what the paper does not say."""
+    title = meta.title
+    if fact == "authors":
+        if not meta.authors:
+            return FactAnswer(None, f"{title} does not name its authors")
+        return FactAnswer(f"{title} was written by {names(meta.authors)}.")
+    if fact == "year":
+        if meta.year is None:
+            return FactAnswer(None, f"{title} does not print when it was published")
+        where = f" ({meta.venue})" if meta.venue else ""
+        return FactAnswer(f"{title} was published in {meta.year}{where}.")
+    if meta.venue is None:
+        return FactAnswer(None, f"{title} does not print where it was published")
+    when = f", {meta.year}" if meta.year else ""
+    return FactAnswer(f"{title} appeared in {meta.venue}{when}.")

@@ -1,0 +1,36 @@
+"""Question analysis against the marks a snapshot precomputes for its papers."""
+
+from __future__ import annotations
+
+from rag.models import PaperMeta, PaperRecord
+from rag.question import analyse, paper_marks
+
+
+def record(pid: str, title: str, authors: tuple[str, ...], year: int | None) -> PaperRecord:
+    meta = PaperMeta(id=pid, title=title, authors=authors, year=year)
+    return PaperRecord(meta=meta, content_hash=pid, chunk_count=1, pages=1)
+
+
+PAPERS = {
+    "a": record("a", "Glacier retreat in the Andes", ("Ana Quispe",), 2019),
+    "b": record("b", "Glacier mass balance of the Alps", ("Jonas Meier", "Ana Quispe"), 2021),
+    "c": record("c", "Coral bleaching events", ("Lee Park",), None),
+}
+
+
+def test_marks_hold_surnames_and_the_title_words_of_one_paper_only() -> None:
+    marks = paper_marks(PAPERS)
+    assert marks.surnames["quisp"] == frozenset({"a", "b"})
+    assert marks.titles["andes"] == "a" and marks.titles["2021"] == "b"
+    # Both titles say "glacier": it names neither paper.
+    assert "glacier" not in marks.titles
+
+
+def test_a_question_names_papers_by_author_or_title_words_before_paper() -> None:
+    marks = paper_marks(PAPERS)
+    by_author = analyse("What did Meier measure?", marks)
+    assert by_author.papers == ("b",) and "meier" not in by_author.terms
+    by_title = analyse("What does the Andes paper say about glacier retreat?", marks)
+    assert by_title.papers == ("a",) and "andes" not in by_title.terms
+    assert "glacier" in by_title.terms
+    assert analyse("What is coral bleaching?", marks).papers == ()
