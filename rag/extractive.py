@@ -13,7 +13,7 @@ from rag.answer import Citation
 from rag.models import ANSWER_KINDS, PassageRef
 from rag.question import EVIDENCE_OF, Question
 from rag.retrieval import ScoredPassage, as_passage
-from rag.sentences import sentences
+from rag.sentences import is_prose, sentences
 from rag.snapshot import IndexSnapshot
 from rag.terms import vocabulary
 
@@ -76,7 +76,7 @@ class _Sentences:
         self.candidates: list[Key] = []
         for pi, p in enumerate(passages):
             for si, sent in enumerate(self.sents[pi]):
-                if KEY_WORDS.match(sent):
+                if KEY_WORDS.match(sent) or not is_prose(sent):
                     continue
                 usable = p.kind in RUNNING_TEXT if has_body else p.kind in ANSWER_KINDS
                 if sent not in seen and usable:
@@ -169,7 +169,8 @@ def pick_sentences(
         while nxt is not None and follow < MAX_FOLLOWERS:
             if not (CONTINUATION.match(pool.text(nxt)) or (rank == 0 and follow < LEAD_FOLLOWERS)):
                 break
-            picked.add(nxt)
+            if is_prose(pool.text(nxt)):
+                picked.add(nxt)
             nxt, follow = pool.after(nxt), follow + 1
     papers = list(dict.fromkeys(p.paper_id for p in pool.passages))
 

@@ -83,15 +83,20 @@ class Pipeline:
         fallback: list[str] = []
         standalone = self._standalone(text, turns, fallback)
         q = analyse(standalone, snapshot.marks)
-        scope = papers or (None if q.wants_both else q.papers) or None
+        if papers:
+            scope: Sequence[str] | None = papers
+        elif q.wants_both:
+            scope = q.papers if len(q.papers) > 1 else None
+        else:
+            scope = q.papers or None
         fact = self._paper_fact(q, scope, snapshot)
         if fact is not None:
             answer, passages = fact
             retrieved = time.perf_counter()
         else:
             passages = self.retriever.retrieve(q.text, top_k=top_k, papers=scope, snapshot=snapshot)
-            if q.wants_both and not scope:
-                passages += self._from_missing_papers(q.text, passages, snapshot)
+            if q.wants_both:
+                passages += self._from_missing_papers(q.text, passages, snapshot, scope)
             retrieved = time.perf_counter()
             answer = self._from_passages(q, standalone, passages, snapshot, fallback)
         answer.retrieved = [ranked(i, p) for i, p in enumerate(passages, start=1)]
@@ -177,7 +182,7 @@ class Pipeline:
         picks, extended = pick_sentences(q, passages, snapshot)
         verdict = judge_evidence(q, passages, [p.text for p in picks], snapshot)
         if not (verdict.answerable and picks):
-            return refusal(verdict.reason, passages)
+            return refusal(verdict.reason or "no passage has a sentence that answers it", passages)
         body, citations = compose(picks, extended)
         answer = Answer(answer=body, answered=True, citations=citations, backend=EXTRACTIVE)
         if self.llm:
@@ -210,10 +215,15 @@ class Pipeline:
         return answer, passages
 
     def _from_missing_papers(
-        self, query: str, passages: list[ScoredPassage], snapshot: IndexSnapshot
+        self,
+        query: str,
+        passages: list[ScoredPassage],
+        snapshot: IndexSnapshot,
+        compared: Sequence[str] | None,
     ) -> list[ScoredPassage]:
-        """For a question about every paper, the best passages of papers not yet retrieved."""
-        missing = [pid for pid in snapshot.papers if pid not in {p.paper_id for p in passages}]
+        """The best passages of the papers compared (else of every paper) not yet retrieved."""
+        found = {p.paper_id for p in passages}
+        missing = [pid for pid in compared or snapshot.papers if pid not in found]
         extra: list[ScoredPassage] = []
         for pid in missing[:MAX_PAPERS_COMPARED]:
             extra += self.retriever.retrieve(

@@ -187,7 +187,8 @@ def named_papers(text: str, marks: PaperMarks) -> tuple[tuple[str, ...], set[str
     paper"), by its short name (`S2ORC`, `PaperMage's`), or by its title (or the part
     after the colon) in full. Surnames, title words and titles only point, since a paper
     rarely repeats them in its body; a short name is what the paper is about, so it
-    stays a term the evidence should hold.
+    stays a term the evidence should hold, unless the question names several papers:
+    one paper's passage is not expected to name the others.
     """
     words = {stem(w) for w in WORD.findall(text)}
     pointers = words & marks.surnames.keys()
@@ -198,6 +199,7 @@ def named_papers(text: str, marks: PaperMarks) -> tuple[tuple[str, ...], set[str
                 named.add(marks.titles[w])
                 pointers.add(w)
     said, cased = phrase_words(text), phrase_words(text, cased=True)
+    short: set[str] = set()
     for n in marks.lengths:
         for run in _runs(said, n):
             if run in marks.titles_said:
@@ -206,7 +208,8 @@ def named_papers(text: str, marks: PaperMarks) -> tuple[tuple[str, ...], set[str
         for run in _runs(said, n) | _runs(cased, n):
             if run in marks.short_names:
                 named.add(marks.short_names[run])
-    return tuple(sorted(named)), pointers
+                short |= content_terms(" ".join(run))
+    return tuple(sorted(named)), pointers | (short if len(named) > 1 else set())
 
 
 FOCUS = re.compile(
@@ -248,7 +251,7 @@ def analyse(text: str, marks: PaperMarks) -> Question:
         keys=frozenset(key_terms(text) - pointers),
         papers=named,
         expects=expected_answer(text),
-        wants_both=bool(BOTH_PAPERS.search(text)),
+        wants_both=bool(BOTH_PAPERS.search(text)) or len(named) > 1,
         focus=focus - pointers,
         head=head if head not in pointers else None,
         surface={stem(w): w for w in WORD.findall(text)},

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from sentencex import segment
 
+from rag.terms import STOPWORDS
+
 Span = tuple[int, int]
+
+# An answer sentence reads as prose: this many words, this many of them function words
+# ("the", "of", "is"), mostly letters, and an end mark. A table row, an equation, a run-in
+# heading or a line of code lacks one of them.
+MIN_PROSE_WORDS = 5
+MIN_FUNCTION_WORDS = 1
+MIN_LETTER_SHARE = 0.5
+# A list item may end in a comma ("(1) magelib, a library for ...,").
+END_MARK = re.compile(r"[.!?:;,][\"')\]]*$")
 
 
 def _segmentable(text: str) -> str:
@@ -33,6 +46,19 @@ def sentence_spans(text: str, base: int = 0) -> list[Span]:
         spans.append((base + at, base + at + len(core)))
         pos = at + len(core)
     return spans
+
+
+def is_prose(sentence: str) -> bool:
+    """Whether a sentence can stand as an answer sentence: prose, not layout debris."""
+    words = sentence.split()
+    letters = sum(c.isalpha() for c in sentence)
+    return (
+        len(words) >= MIN_PROSE_WORDS
+        and sum(w.lower().strip(",.;:()") in STOPWORDS for w in words) >= MIN_FUNCTION_WORDS
+        and letters >= MIN_LETTER_SHARE * len(sentence.replace(" ", ""))
+        and ">>>" not in sentence
+        and bool(END_MARK.search(sentence))
+    )
 
 
 def sentences(text: str) -> list[str]:

@@ -36,3 +36,9 @@ def test_title_words_in_a_question_of_its_own_name_no_paper() -> None:
     assert analyse("Which medical research papers are hard to read?", MARKS).papers == ()
     assert analyse("Is the paper plain text?", MARKS).papers == ()
     assert analyse("what does s2orc hold?", MARKS).papers == ("s",)
+
+
+def test_naming_several_papers_compares_them_without_asking_each_to_name_the_other() -> None:
+    q = analyse("How do S2ORC and Paper Plain each use GPT-3?", MARKS)
+    assert q.papers == ("p", "s") and q.wants_both
+    assert not {"orc", "plain"} & q.terms and "gpt" in q.terms

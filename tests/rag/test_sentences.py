@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rag.sentences import sentence_spans, sentences
+import pytest
+
+from rag.sentences import is_prose, sentence_spans, sentences
 
 
 def test_a_text_that_opens_with_a_numbered_item_is_still_split() -> None:
@@ -21,3 +23,18 @@ def test_spans_point_into_the_original_text() -> None:
         "(a) One claim here.",
         "Another (with a note).",
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "prose"),
+    [
+        ("Second, Russia does not want a war in Korea.", True),
+        ("(1) magelib, a library for representing visually-rich documents,", True),
+        ("20k No authors 0.3M < 100 chars of text 80.0M Not English", False),
+        ("1 >>> from papermage import Document 2 >>> doc .", False),
+        ("3.0.1 Participants & recruiting.", False),
+        ("(7) Here, πold θ and V old φ is used for sampling", False),
+    ],
+)
+def test_only_prose_can_be_an_answer_sentence(sentence: str, prose: bool) -> None:
+    assert is_prose(sentence) is prose
