@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         app.state.pipelines = Pipelines(app.state.pipeline)
         app.state.pipeline.retriever.embedder.embed_query("warm up")
         try:
-            snapshot = app.state.pipeline.retriever.snapshots.current()
+            snapshot = app.state.pipeline.view()
             log.info("ready: %d papers, %d chunks", len(snapshot.papers), len(snapshot.docs))
         except NoIndexError:
             log.warning("no index yet: run `rag ingest`; /ask answers 503 until then")

@@ -104,7 +104,7 @@ def search_passages(
 
     def search() -> list[RetrievedWithBoxes]:
         text = pipeline.validate(query, papers, top_k)
-        snapshot = pipeline.retriever.snapshots.current()
+        snapshot = pipeline.view()
         found = pipeline.retriever.retrieve(text, top_k=top_k, papers=papers, snapshot=snapshot)
         return [
             RetrievedWithBoxes(
@@ -120,13 +120,13 @@ def search_passages(
 def list_papers(ctx: PipelineContext) -> list[PaperInfo]:
     """Every indexed paper: id, title, authors, year, pages and passages indexed."""
     pipeline = _pipeline(ctx)
-    papers = _as_tool_error(lambda: pipeline.retriever.snapshots.current().papers)
+    papers = _as_tool_error(pipeline.papers)
     return [info(r) for r in sorted(papers.values(), key=lambda r: r.meta.title)]
 
 
 def paper_resource(pipeline: Pipeline, paper_id: str) -> str:
     """A paper's metadata and BibTeX citation, as JSON."""
-    record = pipeline.retriever.snapshots.current().papers.get(paper_id)
+    record = pipeline.paper(paper_id)
     if record is None:
         raise ResourceNotFoundError(f"no paper with id {paper_id!r}")
     return json.dumps({**info(record).model_dump(), "bibtex": bibtex(record)}, indent=2)
@@ -144,7 +144,7 @@ def create_server(settings: Settings | None = None) -> MCPServer[Pipeline]:
     async def lifespan(server: MCPServer[Pipeline]) -> AsyncIterator[Pipeline]:
         pipeline = await anyio.to_thread.run_sync(partial(Pipeline, settings or get_settings()))
         try:
-            papers = pipeline.retriever.snapshots.current().papers
+            papers = pipeline.papers()
         except NoIndexError:
             papers = {}
         for pid, record in sorted(papers.items()):

@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
 
+from langchain_core.documents import Document
+
 from rag.answer import Answer, Retrieved, Turn
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.errors import BackendError, InvalidInputError
@@ -16,7 +18,7 @@ from rag.extractive import compose, pick_sentences, to_citation
 from rag.follow_up import is_follow_up, with_context
 from rag.grounding import ground
 from rag.llm import EXTRACTIVE, ChatBackend, load_backend
-from rag.models import ANSWER_KINDS, CHUNK_KINDS
+from rag.models import ANSWER_KINDS, CHUNK_KINDS, PaperRecord
 from rag.paper_facts import answer_fact, asked_fact, title_block
 from rag.question import Question, analyse
 from rag.refusal import judge_evidence
@@ -77,7 +79,7 @@ class Pipeline:
             NoIndexError: nothing has been ingested yet.
         """
         began = time.perf_counter()
-        snapshot = self.retriever.snapshots.current()
+        snapshot = self.view()
         text = self._validate(question, papers, top_k, snapshot)
         turns = _turns(history)
         fallback: list[str] = []
@@ -247,7 +249,7 @@ class Pipeline:
             InvalidInputError: a bad query, `top_k`, paper id or kind, naming the field.
             NoIndexError: nothing has been ingested yet.
         """
-        snapshot = self.retriever.snapshots.current()
+        snapshot = self.view()
         text = self._validate(query, papers, top_k, snapshot, field="query")
         unknown = sorted(set(kinds) - set(CHUNK_KINDS))
         if unknown or not kinds:
@@ -258,6 +260,25 @@ class Pipeline:
             text, top_k=top_k, papers=papers, snapshot=snapshot, kinds=kinds
         )
 
+    def view(self) -> IndexSnapshot:
+        """The index as of now (papers, chunks, their neighbours), read once per change.
+
+        Raises `NoIndexError` when nothing has been ingested yet.
+        """
+        return self.retriever.snapshots.current()
+
+    def papers(self) -> dict[str, PaperRecord]:
+        """Every indexed paper by id."""
+        return self.view().papers
+
+    def paper(self, paper_id: str) -> PaperRecord | None:
+        """The indexed paper with this id, if there is one."""
+        return self.view().papers.get(paper_id)
+
+    def passage(self, chunk_id: str) -> Document | None:
+        """The stored chunk with this id, if the index holds it."""
+        return self.view().by_id.get(chunk_id)
+
     def validate(self, question: str, papers: Sequence[str] | None = None, top_k: int = 5) -> str:
         """Check a request before answering it (for callers that must fail early, like streams).
 
@@ -265,7 +286,7 @@ class Pipeline:
             InvalidInputError: naming the bad field.
             NoIndexError: nothing has been ingested yet.
         """
-        return self._validate(question, papers, top_k, self.retriever.snapshots.current())
+        return self._validate(question, papers, top_k, self.view())
 
     def _validate(
         self,

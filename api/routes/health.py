@@ -26,7 +26,7 @@ def _report(pipeline: Pipeline, deep: bool) -> tuple[int, Health]:
         status="ok", papers=0, chunks=0, backend=pipeline.backend, version=version("papers-rag")
     )
     try:
-        snapshot = pipeline.retriever.snapshots.current()
+        snapshot = pipeline.view()
     except NoIndexError:
         body.status = "no index: run `rag ingest`"
         return 503, body

@@ -49,7 +49,7 @@ PAGE_ERRORS = error_docs(
 
 def paper_file(pipeline: Pipeline, settings: Settings, paper_id: str) -> Path:
     """The indexed paper's file in the corpus; 404 when the paper or its file is gone."""
-    record = pipeline.retriever.snapshots.current().papers.get(paper_id)
+    record = pipeline.paper(paper_id)
     if record is None:
         raise PaperNotFoundError(paper_id)
     path = settings.corpus_dir / (record.meta.source or "")
@@ -76,7 +76,7 @@ def cited_sentences(
     answer in its own words), or without quotes, every sentence of the passage is.
     Raises 422 for another paper's passage.
     """
-    doc = pipeline.retriever.snapshots.current().by_id.get(chunk_id)
+    doc = pipeline.passage(chunk_id)
     if doc is None:
         raise ApiError(404, "not_found", f"no passage with id {chunk_id!r}")
     if doc.metadata.get("paper_id") != paper_id:

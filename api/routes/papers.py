@@ -53,13 +53,12 @@ def info(record: PaperRecord) -> PaperInfo:
 @router.get("/papers", response_model=list[PaperInfo], responses=NO_INDEX)
 def list_papers(pipeline: PipelineDep) -> list[PaperInfo]:
     """Every indexed paper with its metadata and chunk count."""
-    snapshot = pipeline.retriever.snapshots.current()
-    return [info(r) for r in sorted(snapshot.papers.values(), key=lambda r: r.meta.title)]
+    return [info(r) for r in sorted(pipeline.papers().values(), key=lambda r: r.meta.title)]
 
 
 def indexed(pipeline: Pipeline, paper_id: str) -> PaperRecord:
     """The indexed paper with this id, or a 404."""
-    record = pipeline.retriever.snapshots.current().papers.get(paper_id)
+    record = pipeline.paper(paper_id)
     if record is None:
         raise PaperNotFoundError(paper_id)
     return record
@@ -144,7 +143,7 @@ async def upload_paper(
         store=pipeline.store,
         embedder=pipeline.retriever.embedder,
     )
-    record = pipeline.retriever.snapshots.current().papers[str(result.paper_id)]
+    record = pipeline.papers()[str(result.paper_id)]
     return info(record)
 
 
@@ -178,7 +177,7 @@ def get_passage(
     chunk_id: str, pipeline: PipelineDep, settings: SettingsDep, pages: PagesDep
 ) -> PassageView:
     """A passage with the text before and after it, and for a PDF its boxes on its pages."""
-    snapshot = pipeline.retriever.snapshots.current()
+    snapshot = pipeline.view()
     doc = snapshot.by_id.get(chunk_id)
     if doc is None:
         raise ApiError(404, "not_found", f"no passage with id {chunk_id!r}")
