@@ -26,7 +26,6 @@ from pydantic import Field
 
 from api.evidence import passage_boxes
 from api.pdf_pages import PdfPages
-from api.routes.papers import info
 from api.schemas import PaperInfo, RetrievedWithBoxes, Sources
 from rag.citations import bibtex
 from rag.errors import InvalidInputError, NoIndexError, RagError
@@ -121,7 +120,7 @@ def list_papers(ctx: PipelineContext) -> list[PaperInfo]:
     """Every indexed paper: id, title, authors, year, pages and passages indexed."""
     pipeline = _pipeline(ctx)
     papers = _as_tool_error(pipeline.papers)
-    return [info(r) for r in sorted(papers.values(), key=lambda r: r.meta.title)]
+    return [PaperInfo.of(r) for r in sorted(papers.values(), key=lambda r: r.meta.title)]
 
 
 def paper_resource(pipeline: Pipeline, paper_id: str) -> str:
@@ -129,7 +128,7 @@ def paper_resource(pipeline: Pipeline, paper_id: str) -> str:
     record = pipeline.paper(paper_id)
     if record is None:
         raise ResourceNotFoundError(f"no paper with id {paper_id!r}")
-    return json.dumps({**info(record).model_dump(), "bibtex": bibtex(record)}, indent=2)
+    return json.dumps({**PaperInfo.of(record).model_dump(), "bibtex": bibtex(record)}, indent=2)
 
 
 def read_paper(paper_id: str, ctx: PipelineContext) -> str:

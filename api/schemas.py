@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from rag.answer import Answer, Citation, Retrieved, Turn
-from rag.models import TOP_K_HELP, PassageRef
+from rag.models import TOP_K_HELP, PaperRecord, PassageRef
 from rag.pipeline import MAX_QUESTION_CHARS
 
 # The bounds the pipeline holds `top_k` to, declared here so the OpenAPI page shows them.
@@ -149,6 +149,21 @@ class PaperInfo(BaseModel):
     source: str | None
     pages: int
     chunks: int
+
+    @classmethod
+    def of(cls, record: PaperRecord) -> PaperInfo:
+        """What the API shows of an indexed paper."""
+        m = record.meta
+        return cls(
+            id=m.id,
+            title=m.title,
+            authors=list(m.authors),
+            year=m.year,
+            venue=m.venue,
+            source=m.source,
+            pages=record.pages,
+            chunks=record.chunk_count,
+        )
 
 
 class BoxPublic(BaseModel):

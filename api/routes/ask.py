@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import re
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from api.answering import answer_in_time, stream_pieces
 from api.deps import KeyDep, PipelineDep, SettingsDep
 from api.errors import INTERNAL_DETAIL, ApiError, request_id
 from api.schemas import CHANGE_REFUSALS, AnswerPublic, AskRequest, ErrorBody, error_docs
 from rag.answer import Answer
-from rag.pipeline import Pipeline
-from rag.settings import Settings
 
-# Answers are streamed a cited sentence at a time: each piece ends at a `[n]` marker, and
-# the pieces joined with single spaces are exactly the answer text.
-SENTENCE_END = re.compile(r"(?<=\]) (?=\S)")
 log = logging.getLogger("api")
 
 router = APIRouter(tags=["ask"], dependencies=[KeyDep])
@@ -37,25 +31,6 @@ ERRORS = error_docs(
         504: "the answer took longer than the request timeout",
     },
 )
-
-
-def stream_pieces(text: str) -> list[str]:
-    """The answer a cited sentence at a time; joined, the pieces are exactly `text`."""
-    pieces = SENTENCE_END.split(text)
-    return [p + " " for p in pieces[:-1]] + pieces[-1:]
-
-
-async def answer_in_time(pipeline: Pipeline, settings: Settings, body: AskRequest) -> Answer:
-    """Run the (blocking) pipeline off the event loop, bounded by the request timeout."""
-    try:
-        return await asyncio.wait_for(
-            run_in_threadpool(pipeline.ask, body.question, body.history, body.papers, body.top_k),
-            timeout=settings.request_timeout_s,
-        )
-    except TimeoutError as exc:
-        raise ApiError(
-            504, "timeout", f"no answer within {settings.request_timeout_s:g} s"
-        ) from exc
 
 
 @router.post("/ask", response_model=AnswerPublic, responses=ERRORS)

@@ -21,6 +21,7 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
+from api.answering import answer_in_time, stream_pieces
 from api.deps import KeyDep, PipelinesDep, SettingsDep
 from api.errors import INTERNAL_DETAIL, ApiError, openai_error
 from api.openai_schemas import (
@@ -36,7 +37,6 @@ from api.openai_schemas import (
     ModelList,
     OpenAIError,
 )
-from api.routes.ask import answer_in_time, stream_pieces
 from api.schemas import CHANGE_REFUSALS, AskRequest, error_docs
 from rag.answer import Answer, Citation, Turn
 from rag.errors import InvalidInputError

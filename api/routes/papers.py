@@ -35,25 +35,10 @@ CHANGES = {
 }
 
 
-def info(record: PaperRecord) -> PaperInfo:
-    """What the API shows of an indexed paper."""
-    m = record.meta
-    return PaperInfo(
-        id=m.id,
-        title=m.title,
-        authors=list(m.authors),
-        year=m.year,
-        venue=m.venue,
-        source=m.source,
-        pages=record.pages,
-        chunks=record.chunk_count,
-    )
-
-
 @router.get("/papers", response_model=list[PaperInfo], responses=NO_INDEX)
 def list_papers(pipeline: PipelineDep) -> list[PaperInfo]:
     """Every indexed paper with its metadata and chunk count."""
-    return [info(r) for r in sorted(pipeline.papers().values(), key=lambda r: r.meta.title)]
+    return [PaperInfo.of(r) for r in sorted(pipeline.papers().values(), key=lambda r: r.meta.title)]
 
 
 def indexed(pipeline: Pipeline, paper_id: str) -> PaperRecord:
@@ -67,7 +52,7 @@ def indexed(pipeline: Pipeline, paper_id: str) -> PaperRecord:
 @router.get("/papers/{paper_id}", response_model=PaperInfo, responses=NOT_FOUND)
 def get_paper(paper_id: str, pipeline: PipelineDep) -> PaperInfo:
     """One paper."""
-    return info(indexed(pipeline, paper_id))
+    return PaperInfo.of(indexed(pipeline, paper_id))
 
 
 @router.get(
@@ -144,7 +129,7 @@ async def upload_paper(
         embedder=pipeline.retriever.embedder,
     )
     record = pipeline.papers()[str(result.paper_id)]
-    return info(record)
+    return PaperInfo.of(record)
 
 
 @router.delete("/papers/{paper_id}", status_code=204, responses=CHANGES, dependencies=[KeyDep])
