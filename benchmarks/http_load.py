@@ -65,10 +65,13 @@ class PeakRss:
 
 
 @contextmanager
-def serve(settings: Settings, workdir: Path, port: int) -> Iterator[Server]:
+def serve(
+    settings: Settings, workdir: Path, port: int, start_timeout_s: float = START_TIMEOUT_S
+) -> Iterator[Server]:
     """Start `rag serve` over `settings`' index, wait for `/health`, stop it afterwards.
 
-    The server gets the index, the model cache and the query runtime of `settings`.
+    The server gets the index, the model cache and the query runtime of `settings`. It
+    reads the whole index before it is ready, so a big library needs a longer timeout.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     env = {
@@ -93,7 +96,7 @@ def serve(settings: Settings, workdir: Path, port: int) -> Iterator[Server]:
     rss = PeakRss(process.pid)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(url, process, log)
+        _wait_ready(url, process, log, start_timeout_s)
         yield Server(url, time.perf_counter() - began, rss)
     finally:
         process.terminate()
@@ -101,8 +104,8 @@ def serve(settings: Settings, workdir: Path, port: int) -> Iterator[Server]:
         rss.stop()
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
+def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
     with httpx.Client(timeout=2) as client:
         while True:
             try:

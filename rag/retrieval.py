@@ -89,7 +89,7 @@ class DenseRetriever(SnapshotRetriever):
     each query would cost in proportion to the library. It asks for a little more than
     `k`, as much more as the share of other chunks says, and only when that leaves
     fewer than `k` (many stale chunks near this query) or most chunks are of other
-    kinds does it filter in Chroma. A scoped search names the scope's live chunks by id.
+    kinds does it filter in Chroma. A scoped search ranks the scope's live chunks itself.
     """
 
     embedder: SentenceTransformerEmbedder
@@ -98,10 +98,11 @@ class DenseRetriever(SnapshotRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         snap = self.snapshot
-        vector = as_vectors([self.embedder.embed_query(query)])
+        query_vector = self.embedder.embed_query(query)
+        vector = as_vectors([query_vector])
         if self.papers:
             ids = snap.chunk_ids(self.papers, self.kinds)
-            return self._query(vector, min(self.k, len(ids)), ids=ids) if ids else []
+            return self._nearest_of(query_vector, ids) if ids else []
         live = snap.live(self.kinds)
         share = live / max(snap.stored, 1)
         if share >= MIN_LIVE_SHARE:
@@ -120,16 +121,35 @@ class DenseRetriever(SnapshotRetriever):
         }
         return self._query(vector, self.k, where=where)
 
+    def _nearest_of(self, query: Sequence[float], ids: list[str]) -> list[Document]:
+        """Exact search over a scope's chunks: their vectors read by id, ranked by cosine.
+
+        Chroma's own filtered search costs in proportion to the whole collection (30 ms
+        at 36,000 chunks, against 1 ms to read a paper's vectors).
+        """
+        got = self.snapshot.chunks.get(ids=ids, include=["embeddings"])
+        if got["embeddings"] is None or not len(got["ids"]):
+            return []
+        rows = np.asarray(got["embeddings"], dtype=np.float32)
+        asked = np.asarray(query, dtype=np.float32)
+        cosine = rows @ asked / (np.linalg.norm(rows, axis=1) * np.linalg.norm(asked) + 1e-12)
+        by_id = self.snapshot.by_id
+        best = [(got["ids"][i], float(cosine[i])) for i in np.argsort(-cosine, kind="stable")]
+        return [
+            Document(
+                page_content=by_id[cid].page_content,
+                metadata={**by_id[cid].metadata, "dense": score},
+            )
+            for cid, score in best[: self.k]
+            if cid in by_id
+        ]
+
     def _query(
-        self,
-        vector: list[Sequence[float] | Sequence[int]],
-        n: int,
-        where: Any = None,
-        ids: list[str] | None = None,
+        self, vector: list[Sequence[float] | Sequence[int]], n: int, where: Any = None
     ) -> list[Document]:
-        """The live chunks among the `n` nearest to `vector` that `where` or `ids` allow."""
+        """The live chunks among the `n` nearest to `vector` that `where` lets through."""
         got = self.snapshot.chunks.query(
-            query_embeddings=vector, n_results=n, where=where, ids=ids, include=["distances"]
+            query_embeddings=vector, n_results=n, where=where, include=["distances"]
         )
         by_id = self.snapshot.by_id
         return [

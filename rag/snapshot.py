@@ -2,11 +2,11 @@
 
 One cheap read of the registry's generation token is the only store round trip a query
 pays to learn whether anything changed (every write changes it); only then is the
-registry read, and the BM25 index, the corpus term statistics and the handle on the chunk
-collection are rebuilt only when the registry (its collection's id, paper ids and content
-hashes) differs from the last one seen, and then an embedded index is read afresh from
-its folder. That keeps every worker in step with ingests done by another process, in
-embedded and server mode.
+registry read, and the BM25 index, the corpus term statistics, the words that name each
+paper and the handle on the chunk collection are rebuilt only when the registry (its
+collection's id, paper ids and content hashes) differs from the last one seen, and then
+an embedded index is read afresh from its folder. That keeps every worker in step with
+ingests done by another process, in embedded and server mode.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class IndexSnapshot:
         return sum(self.kind_counts.get(k, 0) for k in kinds)
 
     def chunk_ids(self, papers: Sequence[str], kinds: Sequence[str]) -> list[str]:
-        """The live chunks of these papers and kinds: all a search scoped to them may find."""
+        """Ids of the live chunks of these papers and kinds: all a scoped search may find."""
         return [
             d.metadata["chunk_id"]
             for pid in papers
@@ -109,13 +109,11 @@ def _build(
 ) -> IndexSnapshot:
     hashes = {rec.content_hash for rec in papers.values()}
     chunks = store.chunks
-    got = chunks.get(include=["documents", "metadatas"])
+    stored = store.read_chunks()
     docs = [
-        Document(page_content=text or "", metadata={**(md or {}), "chunk_id": cid})
-        for cid, text, md in zip(
-            got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
-        )
-        if (md or {}).get("content_hash") in hashes
+        Document(page_content=text, metadata={**md, "chunk_id": cid})
+        for cid, text, md in stored
+        if md.get("content_hash") in hashes
     ]
     index = None
     doc_freq: Counter[str] = Counter()
@@ -144,7 +142,7 @@ def _build(
         kinds,
         paper_ids,
         Counter(kinds.tolist()),
-        len(got["ids"]),
+        len(stored),
         by_paper,
         paper_marks(papers),
     )

@@ -15,12 +15,14 @@ import random
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.shared_system_client import SharedSystemClient
+from chromadb.api.types import Include
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
 from filelock import FileLock
@@ -241,6 +243,25 @@ class ChunkStore:
         """Number of chunks stored."""
         return self.chunks.count()
 
+    def read_chunks(self, documents: bool = True) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every stored chunk's id, text ("" unless `documents`) and metadata, paged.
+
+        Chroma refuses one read of a whole big collection (too many SQL variables at
+        about 30,000 chunks), so it is read in pages of the client's batch size.
+        """
+        collection = self.chunks
+        include: Include = ["documents", "metadatas"] if documents else ["metadatas"]
+        out: list[tuple[str, str, dict[str, Any]]] = []
+        for offset in range(0, collection.count(), self._batch):
+            page = collection.get(include=include, limit=self._batch, offset=offset)
+            texts = page["documents"] or [""] * len(page["ids"])
+            metadatas = page["metadatas"] or [{}] * len(page["ids"])
+            out += [
+                (cid, text or "", dict(md or {}))
+                for cid, text, md in zip(page["ids"], texts, metadatas, strict=True)
+            ]
+        return out
+
     def chunk_ids(self, paper_id: str) -> list[str]:
         """Ids of every stored chunk of a paper, any version."""
         return self.chunks.get(where={"paper_id": paper_id}, include=[])["ids"]
@@ -313,10 +334,9 @@ class ChunkStore:
 
     def _reconcile(self) -> int:
         active = {pid: rec.content_hash for pid, rec in self.papers().items()}
-        got = self.chunks.get(include=["metadatas"])
         stale = [
             cid
-            for cid, md in zip(got["ids"], got["metadatas"] or [], strict=True)
+            for cid, _, md in self.read_chunks(documents=False)
             if active.get(str(md.get("paper_id"))) != md.get("content_hash")
         ]
         for start in range(0, len(stale), self._batch):
@@ -366,15 +386,16 @@ class ChunkStore:
         own vector, so an identical text elsewhere does not count against it.
         """
         check = IndexCheck()
-        hashes = sorted({rec.content_hash for rec in papers.values()})
+        hashes = {rec.content_hash for rec in papers.values()}
         if not hashes or sample <= 0:
             return check
         try:
             collection = self.chunks
-            live = collection.get(
-                where={"content_hash": {"$in": hashes}},  # type: ignore[dict-item]
-                include=[],
-            )["ids"]
+            live = [
+                cid
+                for cid, _, md in self.read_chunks(documents=False)
+                if md.get("content_hash") in hashes
+            ]
             chosen = random.Random(seed).sample(sorted(live), min(sample, len(live)))
             if not chosen:
                 return check
