@@ -196,11 +196,12 @@ class Pipeline:
     ) -> tuple[Answer, list[ScoredPassage]] | None:
         """A question about one paper's authors, year or venue, answered from its metadata.
 
-        The paper is the one the question (or its scope) names, or the only one indexed.
-        The citation is its title block, or its first passage where ingest kept none.
+        The paper is the one the question (or its scope) names: "Who wrote <a work the
+        paper cites>?" names no indexed paper, and is answered from the passages. The
+        citation is the paper's title block, or its first passage where ingest kept none.
         """
         fact = asked_fact(q.text)
-        named = list(scope or ()) or (list(snapshot.papers) if len(snapshot.papers) == 1 else [])
+        named = list(scope or ())
         if fact is None or len(named) != 1:
             return None
         passages = [as_passage(doc) for doc in title_block(snapshot, named[0])]

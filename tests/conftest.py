@@ -78,9 +78,12 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    """A private copy of the real corpus that a test may change."""
+    """A private copy of the real corpus that a test may change.
+
+    Hidden entries (the upload journal `.staging/` a server run leaves) are not papers.
+    """
     target = tmp_path / "corpus"
-    shutil.copytree(CORPUS, target)
+    shutil.copytree(CORPUS, target, ignore=shutil.ignore_patterns(".*"))
     return target
 
 

@@ -29,7 +29,7 @@ def test_set_covers_every_category() -> None:
 
 
 def test_every_evidence_quote_is_in_the_index(pipeline: Pipeline) -> None:
-    snapshot = pipeline.retriever.snapshots.current()
+    snapshot = pipeline.view()
     by_paper: dict[str, str] = {}
     for d in snapshot.docs:
         pid = str(d.metadata["paper_id"])

@@ -180,7 +180,7 @@ def test_references_are_found_only_when_asked_for(
         wrong = client.get("/passages", params={"q": query, "kinds": ["tables"]})
         assert wrong.status_code == 422
     answer = pipeline.ask("Who wrote Scientific article summarization using citation-context?")
-    stored = pipeline.retriever.snapshots.current().by_id
+    stored = pipeline.view().by_id
     cited = [c.chunk_id for c in [*answer.citations, *answer.related]]
     assert cited and all(stored[cid].metadata["kind"] in ANSWER_KINDS for cid in cited)
     assert "Goharian. 2015. Scientific" not in answer.answer

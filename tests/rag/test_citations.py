@@ -32,7 +32,7 @@ BIBTEX_FIELDS = {
 
 
 def record(pipeline: Pipeline, paper_id: str) -> PaperRecord:
-    return pipeline.retriever.snapshots.current().papers[paper_id]
+    return pipeline.view().papers[paper_id]
 
 
 @pytest.mark.parametrize("entry", CATALOG, ids=[e["id"] for e in CATALOG])

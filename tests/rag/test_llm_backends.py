@@ -176,5 +176,5 @@ def test_injected_instructions_change_nothing(pipeline: Pipeline, llama_server: 
         answer = guarded.ask(question)
         for leak in (secret, ANSWER_SYSTEM[:60], "invaded Japan"):
             assert leak not in answer.answer, (question, leak)
-        stored = {d.page_content for d in pipeline.retriever.snapshots.current().docs}
+        stored = {d.page_content for d in pipeline.view().docs}
         assert all(c.text in stored for c in answer.citations)
