@@ -201,11 +201,12 @@ def named_papers(text: str, marks: PaperMarks) -> tuple[tuple[str, ...], set[str
     said, cased = phrase_words(text), phrase_words(text, cased=True)
     short: set[str] = set()
     for n in marks.lengths:
-        for run in _runs(said, n):
+        lower = _runs(said, n)
+        for run in lower:
             if run in marks.titles_said:
                 named.add(marks.titles_said[run])
                 pointers |= content_terms(" ".join(run))
-        for run in _runs(said, n) | _runs(cased, n):
+        for run in lower | _runs(cased, n):
             if run in marks.short_names:
                 named.add(marks.short_names[run])
                 short |= content_terms(" ".join(run))
