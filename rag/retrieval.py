@@ -163,18 +163,16 @@ class DenseRetriever(SnapshotRetriever):
 
 
 class BM25Retriever(SnapshotRetriever):
-    """BM25 (bm25s) over the snapshot's chunks; the snapshot owns the index."""
+    """BM25 over the snapshot's chunks (`rag.bm25_index`); the snapshot owns the index."""
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         docs, index = self.snapshot.docs, self.snapshot.bm25
-        if index is None:
-            return []
         words = bm25_tokens([query])[0]
-        if not words:
+        if not words or not index.size:
             return []
-        scores = np.asarray(index.get_scores(words), dtype=float)
+        scores = index.scores(words).astype(float)
         scores = np.where(self.snapshot.mask(self.kinds, self.papers), scores, 0.0)
         # The k best without sorting every chunk's score.
         top = (

@@ -3,10 +3,15 @@
 One cheap read of the registry's generation token is the only store round trip a query
 pays to learn whether anything changed (every write changes it); only then is the
 registry read, and the BM25 index, the corpus term statistics, the words that name each
-paper and the handle on the chunk collection are rebuilt only when the registry (its
+paper and the handle on the chunk collection are renewed only when the registry (its
 collection's id, paper ids and content hashes) differs from the last one seen, and then
-an embedded index is read afresh from its folder. That keeps every worker in step with
-ingests done by another process, in embedded and server mode.
+an embedded index another process wrote is read afresh from its folder. That keeps
+every worker in step with ingests done by another process, in embedded and server mode.
+
+When the change only added papers (a library growing one upload at a time), only the
+new papers' chunks are read and added to the previous snapshot, so the first question
+after an upload does not pay for reading the whole library again; a removed or replaced
+paper has the index read whole.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import numpy as np
 from chromadb.api.models.Collection import Collection
 from langchain_core.documents import Document
 
+from rag.bm25_index import BM25Index
 from rag.errors import NoIndexError
 from rag.models import PaperRecord
 from rag.question import PaperMarks, paper_marks
@@ -43,7 +49,7 @@ class IndexSnapshot:
     papers: dict[str, PaperRecord]
     chunks: Collection
     docs: list[Document] = field(default_factory=list)
-    bm25: bm25s.BM25 | None = None
+    bm25: BM25Index = field(default_factory=BM25Index)
     doc_freq: Counter[str] = field(default_factory=Counter)
 
     following: dict[str, Document] = field(default_factory=dict)
@@ -108,41 +114,74 @@ def _build(
     store: ChunkStore, signature: Signature, papers: dict[str, PaperRecord]
 ) -> IndexSnapshot:
     hashes = {rec.content_hash for rec in papers.values()}
-    chunks = store.chunks
     stored = store.read_chunks()
     docs = [
         Document(page_content=text, metadata={**md, "chunk_id": cid})
         for cid, text, md in stored
         if md.get("content_hash") in hashes
     ]
-    index = None
-    doc_freq: Counter[str] = Counter()
-    if docs:
-        index = bm25s.BM25()
-        index.index(bm25_tokens([d.page_content for d in docs]), show_progress=False)
-        for d in docs:
-            doc_freq.update(content_terms(d.page_content))
-    following, preceding = _neighbours(docs)
-    by_id = {d.metadata["chunk_id"]: d for d in docs}
-    kinds = np.array([d.metadata.get("kind", "body") for d in docs], dtype=object)
-    paper_ids = np.array([d.metadata.get("paper_id") for d in docs], dtype=object)
-    by_paper: dict[str, list[Document]] = {}
-    for d in docs:
+    return _grown(None, signature, papers, store.chunks, docs, len(stored))
+
+
+def _added(
+    store: ChunkStore, base: IndexSnapshot, signature: Signature, papers: dict[str, PaperRecord]
+) -> IndexSnapshot | None:
+    """`base` with the papers the registry gained since; None unless it only gained some.
+
+    A registry of another collection (a reset), or one that lost or replaced a paper
+    version `base` holds, needs the whole index read; so does one that more than doubled.
+    """
+    if signature[0] != base.signature[0] or not set(base.signature[1]) <= set(signature[1]):
+        return None
+    new = {pid: rec for pid, rec in papers.items() if pid not in base.papers}
+    if len(new) > len(base.papers):
+        return None
+    chunks = store.chunks
+    docs = [
+        Document(page_content=text, metadata={**md, "chunk_id": cid})
+        for cid, text, md in store.read_versions([rec.content_hash for rec in new.values()])
+    ]
+    return _grown(base, signature, papers, chunks, docs, chunks.count())
+
+
+def _grown(
+    base: IndexSnapshot | None,
+    signature: Signature,
+    papers: dict[str, PaperRecord],
+    chunks: Collection,
+    new: list[Document],
+    stored: int,
+) -> IndexSnapshot:
+    """A snapshot of `base`'s chunks (none without one) and `new`, of papers `base` lacks."""
+    before = base or IndexSnapshot(signature, {}, chunks)
+    docs = [*before.docs, *new]
+    doc_freq = Counter(before.doc_freq)
+    for d in new:
+        doc_freq.update(content_terms(d.page_content))
+    following, preceding = _neighbours(new)
+    kinds = np.concatenate(
+        [before.kinds, np.array([d.metadata.get("kind", "body") for d in new], dtype=object)]
+    )
+    paper_ids = np.concatenate(
+        [before.paper_ids, np.array([d.metadata.get("paper_id") for d in new], dtype=object)]
+    )
+    by_paper = dict(before.by_paper)
+    for d in new:
         by_paper.setdefault(d.metadata["paper_id"], []).append(d)
     return IndexSnapshot(
         signature,
         papers,
         chunks,
         docs,
-        index,
+        before.bm25.added(bm25_tokens([d.page_content for d in new])),
         doc_freq,
-        following,
-        preceding,
-        by_id,
+        {**before.following, **following},
+        {**before.preceding, **preceding},
+        {**before.by_id, **{d.metadata["chunk_id"]: d for d in new}},
         kinds,
         paper_ids,
         Counter(kinds.tolist()),
-        len(stored),
+        stored,
         by_paper,
         paper_marks(papers),
     )
@@ -189,8 +228,12 @@ class SnapshotCache:
         with self._lock:
             if self._current is None or self._current.signature != signature:
                 # The change may be another process's: read its vectors, not a stale copy.
-                self.store.refresh()
-                self._current = _build(self.store, signature, papers)
+                if generation != self.store.written:
+                    self.store.refresh()
+                grown = None
+                if self._current is not None:
+                    grown = _added(self.store, self._current, signature, papers)
+                self._current = grown or _build(self.store, signature, papers)
             self._generation = generation
             return self._current
 

@@ -22,7 +22,7 @@ import chromadb
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.shared_system_client import SharedSystemClient
-from chromadb.api.types import Include
+from chromadb.api.types import GetResult, Include
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
 from filelock import FileLock
@@ -124,6 +124,16 @@ def as_vectors(rows: Sequence[Sequence[float]]) -> list[Sequence[float] | Sequen
     return [list(r) for r in rows]
 
 
+def _rows(page: GetResult) -> list[tuple[str, str, dict[str, Any]]]:
+    """A read's chunks as (id, text, metadata); text "" where it was not asked for."""
+    texts = page["documents"] or [""] * len(page["ids"])
+    metadatas = page["metadatas"] or [{}] * len(page["ids"])
+    return [
+        (cid, text or "", dict(md or {}))
+        for cid, text, md in zip(page["ids"], texts, metadatas, strict=True)
+    ]
+
+
 class ChunkStore:
     """Chunks and the paper registry of one index (one embedding model and chunking).
 
@@ -141,6 +151,8 @@ class ChunkStore:
         self._batch = max(1, min(self.client.get_max_batch_size(), 1000))
         path = settings.resolved_chroma_path
         self._lock = None if settings.chroma_url else FileLock(f"{path}.lock")
+        # The generation this process's last write left: its copy already holds it.
+        self.written = ""
 
     @classmethod
     def open(cls, settings: Settings) -> ChunkStore:
@@ -218,7 +230,10 @@ class ChunkStore:
         return f"{registry.id}:{(registry.metadata or {}).get(GENERATION, '')}"
 
     def _bump(self) -> None:
-        self.registry.modify(metadata={GENERATION: uuid.uuid4().hex})
+        token = uuid.uuid4().hex
+        registry = self.registry
+        registry.modify(metadata={GENERATION: token})
+        self.written = f"{registry.id}:{token}"
 
     def papers(self) -> dict[str, PaperRecord]:
         """Registered papers by id; reading never creates the index."""
@@ -253,13 +268,15 @@ class ChunkStore:
         include: Include = ["documents", "metadatas"] if documents else ["metadatas"]
         out: list[tuple[str, str, dict[str, Any]]] = []
         for offset in range(0, collection.count(), self._batch):
-            page = collection.get(include=include, limit=self._batch, offset=offset)
-            texts = page["documents"] or [""] * len(page["ids"])
-            metadatas = page["metadatas"] or [{}] * len(page["ids"])
-            out += [
-                (cid, text or "", dict(md or {}))
-                for cid, text, md in zip(page["ids"], texts, metadatas, strict=True)
-            ]
+            out += _rows(collection.get(include=include, limit=self._batch, offset=offset))
+        return out
+
+    def read_versions(self, hashes: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
+        """The id, text and metadata of every stored chunk of these paper versions."""
+        out: list[tuple[str, str, dict[str, Any]]] = []
+        for start in range(0, len(hashes), self._batch):
+            where: Any = {"content_hash": {"$in": list(hashes[start : start + self._batch])}}
+            out += _rows(self.chunks.get(where=where, include=["documents", "metadatas"]))
         return out
 
     def chunk_ids(self, paper_id: str) -> list[str]:
