@@ -33,8 +33,10 @@ from pathlib import Path
 import numpy as np
 import pypdf
 
-from rag.claims import QUANTIFIERS, Anchor, passage_sentences, read
-from rag.judge import FEATURES, findings
+from rag.claims import passage_sentences, read
+from rag.judge_model import FEATURES, findings
+from rag.qualifiers import QUANTIFIERS
+from rag.reading import Anchor
 from rag.terms import STOPWORDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -723,7 +725,7 @@ def labelled(path: Path) -> list[Pair]:
 def train(
     pairs: Sequence[Pair], hand: Mapping[str, tuple[Sequence[Pair], int]] | None = None
 ) -> dict[str, object]:
-    """The fitted model as `rag.judge.load_model` reads it, with how it was made.
+    """The fitted model as `rag.judge_model.load_model` reads it, with how it was made.
 
     Each hand-labelled set (by name) counts as many times as it is given: they are
     few, and written the way people paraphrase and edit, which the generated rewrites

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import groupby
 
-from ingest.clean import CleanDocument
+from ingest.clean_document import CleanDocument
 from rag.models import Chunk, ChunkKind, PaperMeta
 from rag.sentences import Span, sentence_spans
 from rag.store import chunk_id

@@ -14,7 +14,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ingest.layout import Line, by_rows
+from ingest.layout import by_rows
+from ingest.pdf_line import Line
 from ingest.structure import Structured, join_lines
 from rag.models import ARXIV_VENUE
 

@@ -29,7 +29,8 @@ import pypdfium2
 from pypdf import PdfReader
 from pypdf.errors import LimitReachedError, PyPdfError
 
-from ingest.layout import Line, page_lines
+from ingest.layout import page_lines
+from ingest.pdf_line import Line
 from rag.errors import DocumentError
 from rag.settings import PdfParserName, Settings, get_settings
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.clean import normalise
+from ingest.normalise import normalise
 from rag.models import ANSWER_KINDS, Chunk, PaperMeta
 
 # A line of a bibliography: names, a year, and a venue word (heuristic, for reporting).

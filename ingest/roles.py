@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
 
-from ingest.layout import CAPTION_START, Line
+from ingest.layout import CAPTION_START
+from ingest.pdf_line import Line
 
 Role = Literal[
     "front", "abstract", "body", "references", "heading", "caption", "table", "footnote", "figure"

@@ -12,7 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ingest.layout import CAPTION_START, Line
+from ingest.layout import CAPTION_START
+from ingest.pdf_line import Line
 from ingest.roles import (
     FOOTNOTE_SIGN,
     PARAGRAPH_SLACK,

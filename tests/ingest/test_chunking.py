@@ -6,7 +6,8 @@ import pytest
 
 from ingest.catalog import load_catalog
 from ingest.chunking import chunk_document, pack
-from ingest.clean import CleanDocument, clean
+from ingest.clean import clean
+from ingest.clean_document import CleanDocument
 from ingest.loaders import load
 from rag.models import PaperMeta
 from rag.sentences import sentence_spans

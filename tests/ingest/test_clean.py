@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.clean import CleanDocument, clean, normalise
+from ingest.clean import clean
+from ingest.clean_document import CleanDocument
 from ingest.loaders import LoadedDocument
+from ingest.normalise import normalise
 
 # First paper, lines 61-80: a body sentence broken by a hyphen, two footnotes, a
 # running header and a page break, in that order.

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from ingest.clean import clean
 from ingest.indexer import _Prepared, ingest, prepare
-from ingest.layout import Line
 from ingest.loaders import LayoutPdfParser, load
+from ingest.pdf_line import Line
 from ingest.quality import Expected, failed_probes, flat, key, load_expected, score
 from rag.citations import cite
 from rag.embeddings import SentenceTransformerEmbedder

@@ -10,7 +10,7 @@ import pytest
 
 from eval.judge_training import EDITS, generate
 from rag.grounding import ground
-from rag.judge import FEATURES, MODEL_PATH, default_model, load_model
+from rag.judge_model import FEATURES, MODEL_PATH, default_model, load_model
 from tests.conftest import CORPUS
 
 S2ORC = (
