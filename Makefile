@@ -4,22 +4,29 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 RAG := $(VENV)/bin/rag
 
-.PHONY: run test lint install dev clean bench chromium eval
+.PHONY: run test lint licenses install dev clean bench chromium eval
 
 run: install
 	$(RAG) ingest
 	$(RAG) serve --host 127.0.0.1 --port 8000
 
-test: dev chromium
+test: dev chromium licenses
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
-lint: dev
+lint: dev licenses
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# Every installed distribution's license: pip-licenses' table to read, then the check
+# (tests/test_licenses.py) that fails on AGPL, GPL without a permissive alternative,
+# SSPL/BUSL or non-commercial ones. LGPL and MPL pass: only imported, never modified.
+licenses: dev
+	$(VENV)/bin/pip-licenses --order=license
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/test_licenses.py
 
 # The whole eval set, scored and reported in eval-report/ (`make test` runs a subset).
 eval: install

@@ -9,6 +9,10 @@ The request id is made (or taken from `X-Request-ID`) per request, returned in t
 leads to the log entry. That holds for a 500 too: `RequestContext` itself turns an
 unexpected exception into the 500 body, since Starlette's own last-resort handler sits
 outside every middleware and so answers without the id and resets the connection.
+
+A failure after a stream opened goes through the same table (`classify`,
+`streamed_error`): the stream's error event has the status, code and detail the plain
+response would have had, and an unexpected error's text stays in the log there too.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +98,44 @@ class ApiError(Exception):
         self.status, self.error, self.detail, self.param = status, error, detail, param
 
 
+@dataclass(frozen=True)
+class ErrorInfo:
+    """How one failure leaves the API: status, stable code, a detail safe to show."""
+
+    status: int
+    error: str
+    detail: str
+    param: str | None = None
+
+
+def classify(exc: Exception) -> ErrorInfo:
+    """Any exception's row of the error table: the one place a failure gets its status.
+
+    An `ApiError` carries its own; a project error takes the row of its most specific
+    class in `PROJECT_ERRORS`, its message written to be shown; anything else is an
+    internal error whose text (paths, queries) stays in the server log.
+    """
+    if isinstance(exc, ApiError):
+        return ErrorInfo(exc.status, exc.error, exc.detail, exc.param)
+    for cls in type(exc).__mro__:
+        if cls in PROJECT_ERRORS:
+            status, error = PROJECT_ERRORS[cls]
+            return ErrorInfo(status, error, str(exc), getattr(exc, "field", None))
+    return ErrorInfo(500, "internal", INTERNAL_DETAIL)
+
+
+def streamed_error(exc: Exception, path: str, rid: str) -> dict[str, Any]:
+    """The error body for a failure after a stream opened; call it in the `except` block.
+
+    An internal one is logged with its traceback and the request id, as `RequestContext`
+    logs a 500.
+    """
+    info = classify(exc)
+    if info.error == "internal":
+        log.exception("%s %s failed after its stream opened", rid, path)
+    return error_body(path, info.status, info.error, info.detail, rid, info.param)
+
+
 def request_id(request: Request) -> str:
     """This request's id (set by `RequestContext`)."""
     return str(getattr(request.state, "request_id", "-"))
@@ -162,28 +203,23 @@ def describe_validation(exc: RequestValidationError) -> tuple[str, str]:
 def install_error_handlers(app: FastAPI) -> None:
     """Map project errors and framework errors to statuses in one place."""
 
-    @app.exception_handler(ApiError)
-    async def _api(request: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
-        response = error_response(request, exc.status, exc.error, exc.detail, exc.param)
-        response.headers.update(headers)
+    async def _classified(request: Request, exc: Exception) -> JSONResponse:
+        info = classify(exc)
+        response = error_response(request, info.status, info.error, info.detail, info.param)
+        if info.status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
         return response
+
+    # Starlette picks the handler of the exception's most specific registered class;
+    # each is `_classified`, which looks the class up in the same table.
+    classified: list[type[Exception]] = [ApiError, *PROJECT_ERRORS]
+    for exc_class in classified:
+        app.add_exception_handler(exc_class, _classified)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         field, detail = describe_validation(exc)
         return error_response(request, 422, "invalid_input", detail, field)
-
-    def project_handler(
-        status: int, error: str
-    ) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
-        async def handle(request: Request, exc: Exception) -> JSONResponse:
-            return error_response(request, status, error, str(exc), getattr(exc, "field", None))
-
-        return handle
-
-    for exc_class, (status, error) in PROJECT_ERRORS.items():
-        app.add_exception_handler(exc_class, project_handler(status, error))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -26,7 +26,7 @@ from pydantic import Field
 
 from api.evidence import passage_boxes
 from api.pdf_pages import PdfPages
-from api.schemas import PaperInfo, RetrievedWithBoxes, Sources
+from api.schemas import PaperInfo, RetrievedWithBoxes, Sources, sources
 from rag.citations import bibtex
 from rag.errors import InvalidInputError, NoIndexError, RagError
 from rag.models import TOP_K_HELP
@@ -80,12 +80,7 @@ def ask(
     """Answer a question from the papers, each sentence cited to paper and page."""
     pipeline = _pipeline(ctx)
     answer = _as_tool_error(lambda: pipeline.ask(question, papers=papers, top_k=top_k))
-    return AskResult(
-        answer=answer.answer,
-        answered=answer.answered,
-        citations=answer.citations,
-        related=answer.related,
-    )
+    return AskResult(answer=answer.answer, **sources(answer))
 
 
 def search_passages(

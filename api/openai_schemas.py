@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.schemas import MAX_TOP_K, MIN_TOP_K, Sources, Text
-from rag.answer import Citation
+from api.schemas import CitationPublic, Sources, Text
 from rag.models import TOP_K_HELP
+from rag.pipeline import MAX_TOP_K, MIN_TOP_K
 
 MAX_MESSAGE_CHARS = 20000
 
@@ -125,8 +125,8 @@ class ChatCompletionChunk(BaseModel):
     model: str
     choices: list[ChunkChoice]
     answered: bool | None = None
-    citations: list[Citation] | None = None
-    related: list[Citation] | None = None
+    citations: list[CitationPublic] | None = None
+    related: list[CitationPublic] | None = None
 
 
 class ModelCard(BaseModel):

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from rag.answer import Answer, Citation, Retrieved, Turn
-from rag.models import TOP_K_HELP, PaperRecord, PassageRef
-from rag.pipeline import MAX_QUESTION_CHARS
+from rag.answer import Answer, Turn
+from rag.models import TOP_K_HELP, PaperRecord
+from rag.pipeline import MAX_QUESTION_CHARS, MAX_TOP_K, MIN_TOP_K
 
-# The bounds the pipeline holds `top_k` to, declared here so the OpenAPI page shows them.
-MIN_TOP_K, MAX_TOP_K = 1, 20
+# The most earlier turns a request may send; the pipeline reads the latest
+# `rag.pipeline.MAX_HISTORY_TURNS` of them.
+MAX_HISTORY_ITEMS = 50
 # What the middleware may answer on any route (api.errors, api.guards); and 422 in the
 # project's error shape, not FastAPI's default, for any route that takes a parameter.
 ANY_ROUTE = {
@@ -80,7 +81,15 @@ Text = Annotated[str, AfterValidator(unicode_text)]
 
 
 class AskRequest(BaseModel):
-    """A question, optionally limited to some papers, with the conversation so far."""
+    """A question, optionally limited to some papers, with the conversation so far.
+
+    Every bound is the core's own constant (`rag.pipeline`), so what OpenAPI declares and
+    what is enforced cannot drift apart; none is a setting, so the schema can be built at
+    import time. `top_k` and `history` are checked here as declared. The question's
+    length is only declared: the pipeline measures the stripped question and words the
+    error the same for every entry point (CLI, MCP, `/v1`); checked here too, a padded
+    question the pipeline accepts would be refused, and `/ask` would word it differently.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
@@ -96,29 +105,120 @@ class AskRequest(BaseModel):
         },
     )
 
-    # The pipeline checks the length of the stripped question and names the field in
-    # its own words; the schema only declares the bounds.
     question: Text = Field(
-        description="The question; 1 to 2,000 characters.",
+        description=f"The question; 1 to {MAX_QUESTION_CHARS:,} characters once stripped.",
         json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS},
     )
     top_k: int = Field(5, ge=MIN_TOP_K, le=MAX_TOP_K, description=TOP_K_HELP)
     papers: list[Text] | None = Field(None, description="Only these paper ids.")
-    history: list[Turn] | None = Field(None, max_length=50, description="Earlier turns.")
+    history: list[Turn] | None = Field(
+        None, max_length=MAX_HISTORY_ITEMS, description="Earlier turns."
+    )
 
 
-class AnswerPublic(Answer):
-    """An answer whose every sentence cites a passage, or a plain refusal."""
+class PassagePublic(BaseModel):
+    """A passage as the API shows it: the paper, where in it, and the text."""
+
+    chunk_id: str
+    paper_id: str
+    title: str
+    authors: str = ""
+    year: int | None = None
+    page: int = Field(description="1-based page of the file, as a PDF viewer counts it.")
+    page_label: str | None = Field(
+        None,
+        description="The page as the paper prints it (the PDF's own label, or counted from "
+        "the catalog's `first_page`), where that differs from `page`.",
+    )
+    section: str | None = None
+    text: str
+
+    @classmethod
+    def of(cls, internal: BaseModel) -> Self:
+        """The public fields of a core model, by name; a field the API does not show is left."""
+        return cls.model_validate(internal, from_attributes=True)
+
+
+class CitationPublic(PassagePublic):
+    """What one `[n]` marker points at: a passage of a named paper and page."""
+
+    n: int
+
+
+class RetrievedPublic(PassagePublic):
+    """A passage retrieval ranked for the question, cited or not, so callers can audit it."""
+
+    rank: int
+    score: float
+
+
+class ScoredPassagePublic(PassagePublic):
+    """A passage found by a search, with its scores and where it stands in its paper."""
+
+    page_end: int
+    kind: str = "body"
+    ordinal: int = 0
+    score: float = 0.0
+    dense: float | None = None
+    bm25: float | None = None
+
+
+class AnswerPublic(BaseModel):
+    """An answer whose every sentence cites a passage, or a plain refusal.
+
+    Its own model rather than the core's `Answer`, so a field added inside the core
+    reaches clients only when it is added here too.
+    """
 
     model_config = ConfigDict(json_schema_extra={"examples": [ANSWER_EXAMPLE]})
+
+    answer: str = Field(description="The answer text with [n] markers, or the refusal.")
+    answered: bool = Field(description="False when the papers do not contain the answer.")
+    citations: list[CitationPublic] = Field(description="The passage behind each [n].")
+    related: list[CitationPublic] = Field(description="When refused: the closest passages.")
+    retrieved: list[RetrievedPublic] = Field(
+        description="Every passage retrieved for the question, ranked, cited or not."
+    )
+    unsupported: list[str] = Field(
+        description="LLM sentences the passages did not support, left out of the answer."
+    )
+    backend: str = Field(description="The backend that answered.")
+    fallback_reason: str | None = Field(
+        description="Why the configured LLM backend was not used, when it was not."
+    )
+    timings_ms: dict[str, float] = Field(description="Milliseconds per stage and in total.")
+
+    @classmethod
+    def of(cls, answer: Answer) -> AnswerPublic:
+        """What the API shows of an answer."""
+        return cls(
+            answer=answer.answer,
+            answered=answer.answered,
+            citations=[CitationPublic.of(c) for c in answer.citations],
+            related=[CitationPublic.of(c) for c in answer.related],
+            retrieved=[RetrievedPublic.of(r) for r in answer.retrieved],
+            unsupported=list(answer.unsupported),
+            backend=answer.backend,
+            fallback_reason=answer.fallback_reason,
+            timings_ms=dict(answer.timings_ms),
+        )
 
 
 class Sources(BaseModel):
     """What each `[n]` of an answer cites, for clients that show more than the text."""
 
     answered: bool = Field(description="False when the papers do not contain the answer.")
-    citations: list[Citation] = Field(description="The passage behind each [n].")
-    related: list[Citation] = Field(description="When refused: the closest passages.")
+    citations: list[CitationPublic] = Field(description="The passage behind each [n].")
+    related: list[CitationPublic] = Field(description="When refused: the closest passages.")
+
+
+def sources(answer: Answer) -> dict[str, Any]:
+    """The `Sources` fields of an answer, to build that model or one extending it."""
+    return {
+        "answered": answer.answered,
+        "citations": [CitationPublic.of(c) for c in answer.citations],
+        "related": [CitationPublic.of(c) for c in answer.related],
+    }
 
 
 class PaperInfo(BaseModel):
@@ -206,7 +306,7 @@ class PassageView(BaseModel):
         }
     )
 
-    passage: PassageRef
+    passage: PassagePublic
     before: str | None
     after: str | None
     pages: list[PageBoxes] = Field(
@@ -270,7 +370,7 @@ class ErrorBody(BaseModel):
     request_id: str
 
 
-class RetrievedWithBoxes(Retrieved):
+class RetrievedWithBoxes(RetrievedPublic):
     """A ranked passage, and for a PDF paper where its sentences stand on its pages."""
 
     pages: list[PageBoxes] = Field(

@@ -29,7 +29,9 @@ from rag.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
+# The bounds of a request, checked in `_validate` and declared from here in the API schemas.
 MAX_QUESTION_CHARS = 2000
+MIN_TOP_K, MAX_TOP_K = 1, 20
 MAX_HISTORY_TURNS = 20
 # A question about "both papers" gets this many passages from each paper the first
 # retrieval missed, for at most this many papers.
@@ -302,8 +304,8 @@ class Pipeline:
             raise InvalidInputError(field, "must not be empty")
         if len(text) > MAX_QUESTION_CHARS:
             raise InvalidInputError(field, f"longer than {MAX_QUESTION_CHARS} characters")
-        if not 1 <= top_k <= 20:
-            raise InvalidInputError("top_k", "must be between 1 and 20")
+        if not MIN_TOP_K <= top_k <= MAX_TOP_K:
+            raise InvalidInputError("top_k", f"must be between {MIN_TOP_K} and {MAX_TOP_K}")
         unknown = sorted(set(papers or ()) - set(snapshot.papers))
         if unknown:
             raise InvalidInputError("papers", f"unknown paper id(s): {', '.join(unknown)}")

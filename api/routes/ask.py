@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
@@ -12,11 +11,15 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.answering import answer_in_time, stream_pieces
 from api.deps import KeyDep, PipelineDep, SettingsDep
-from api.errors import INTERNAL_DETAIL, ApiError, request_id
-from api.schemas import CHANGE_REFUSALS, AnswerPublic, AskRequest, ErrorBody, error_docs
-from rag.answer import Answer
-
-log = logging.getLogger("api")
+from api.errors import request_id, streamed_error
+from api.schemas import (
+    CHANGE_REFUSALS,
+    AnswerPublic,
+    AskRequest,
+    CitationPublic,
+    ErrorBody,
+    error_docs,
+)
 
 router = APIRouter(tags=["ask"], dependencies=[KeyDep])
 
@@ -34,9 +37,9 @@ ERRORS = error_docs(
 
 
 @router.post("/ask", response_model=AnswerPublic, responses=ERRORS)
-async def ask(body: AskRequest, pipeline: PipelineDep, settings: SettingsDep) -> Answer:
+async def ask(body: AskRequest, pipeline: PipelineDep, settings: SettingsDep) -> AnswerPublic:
     """Answer a question from the papers, every sentence cited to paper and page."""
-    return await answer_in_time(pipeline, settings, body)
+    return AnswerPublic.of(await answer_in_time(pipeline, settings, body))
 
 
 @router.post(
@@ -56,28 +59,20 @@ async def ask_stream(
     """The same answer as `/ask`, streamed sentence by sentence as Server-Sent Events.
 
     A failure after the stream opened is an `error` event with the error body `/ask`
-    would have sent; an unexpected one names only the request id, its cause going to
-    the server log.
+    would have sent (the same error table); an unexpected one names only the request
+    id, its cause going to the server log.
     """
     await run_in_threadpool(pipeline.validate, body.question, body.papers, body.top_k)
-    rid = request_id(request)
-
-    def error_event(error: str, detail: str) -> ServerSentEvent:
-        data = {"error": error, "detail": detail, "request_id": rid}
-        return ServerSentEvent(json.dumps(data), event="error")
+    rid, path = request_id(request), request.url.path
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         try:
-            answer = await answer_in_time(pipeline, settings, body)
-        except ApiError as exc:
-            yield error_event(exc.error, exc.detail)
+            answer = AnswerPublic.of(await answer_in_time(pipeline, settings, body))
+        except Exception as exc:  # the stream is open: report, never crash the connection
+            yield ServerSentEvent(json.dumps(streamed_error(exc, path, rid)), event="error")
             return
-        except Exception:  # the stream is open: report, never crash the connection
-            log.exception("%s streamed answer failed", rid)
-            yield error_event("internal", INTERNAL_DETAIL)
-            return
-        sources = answer.citations or answer.related
-        yield ServerSentEvent(json.dumps([c.model_dump() for c in sources]), event="citations")
+        cited: list[CitationPublic] = answer.citations or answer.related
+        yield ServerSentEvent(json.dumps([c.model_dump() for c in cited]), event="citations")
         for piece in stream_pieces(answer.answer):
             yield ServerSentEvent(json.dumps(piece), event="token")
         yield ServerSentEvent(answer.model_dump_json(), event="done")

@@ -10,20 +10,19 @@ backend is a model, `papers-<backend>`.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from api.answering import answer_in_time, stream_pieces
 from api.deps import KeyDep, PipelinesDep, SettingsDep
-from api.errors import INTERNAL_DETAIL, ApiError, openai_error
+from api.errors import ApiError, request_id, streamed_error
 from api.openai_schemas import (
     AssistantMessage,
     ChatCompletion,
@@ -37,14 +36,13 @@ from api.openai_schemas import (
     ModelList,
     OpenAIError,
 )
-from api.schemas import CHANGE_REFUSALS, AskRequest, error_docs
+from api.schemas import CHANGE_REFUSALS, AskRequest, error_docs, sources
 from rag.answer import Answer, Citation, Turn
 from rag.errors import InvalidInputError
 from rag.llm import EXTRACTIVE
 from rag.pipeline import MAX_HISTORY_TURNS
 from rag.settings import Settings
 
-log = logging.getLogger("api")
 MODEL_PREFIX = "papers-"
 # The source list this API appends to an answer; taken off again when a client sends the
 # answer back as history, so only the answer itself reaches the pipeline.
@@ -142,7 +140,7 @@ def where(c: Citation) -> str:
     },
 )
 async def chat_completions(
-    body: ChatCompletionRequest, pipelines: PipelinesDep, settings: SettingsDep
+    request: Request, body: ChatCompletionRequest, pipelines: PipelinesDep, settings: SettingsDep
 ) -> ChatCompletion | StreamingResponse:
     """Answer the conversation's last question from the papers, as an OpenAI chat model."""
     backend = backend_for(body.model, settings)
@@ -152,7 +150,11 @@ async def chat_completions(
     reply_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if body.stream:
         chunks = stream(
-            lambda: answer_in_time(pipeline, settings, ask), reply_id, created, body.model
+            lambda: answer_in_time(pipeline, settings, ask),
+            reply_id,
+            created,
+            body.model,
+            where=(request.url.path, request_id(request)),
         )
         return StreamingResponse(
             chunks, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
@@ -163,19 +165,23 @@ async def chat_completions(
         created=created,
         model=body.model,
         choices=[Choice(message=AssistantMessage(content=answer.answer + source_list(answer)))],
-        answered=answer.answered,
-        citations=answer.citations,
-        related=answer.related,
+        **sources(answer),
     )
 
 
 async def stream(
-    answering: Callable[[], Awaitable[Answer]], reply_id: str, created: int, model: str
+    answering: Callable[[], Awaitable[Answer]],
+    reply_id: str,
+    created: int,
+    model: str,
+    where: tuple[str, str],
 ) -> AsyncIterator[str]:
     """OpenAI's chunk stream: the role, a cited sentence at a time, the sources, `[DONE]`.
 
     A failure after the stream opened is sent as an OpenAI error event, which the
-    OpenAI SDKs raise as an error, instead of breaking the connection.
+    OpenAI SDKs raise as an error, instead of breaking the connection; its status and
+    code come from the error table as for any response. `where` is the request's path
+    and id.
     """
 
     def chunk(delta: Delta, finish: Literal["stop"] | None = None, **extra: Any) -> str:
@@ -187,22 +193,11 @@ async def stream(
 
     try:
         answer = await answering()
-    except ApiError as exc:
-        yield f"data: {json.dumps(openai_error(exc.status, exc.error, exc.detail))}\n\n"
-        return
-    except Exception:  # the stream is open: report, never crash the connection
-        log.exception("streamed chat completion %s failed", reply_id)
-        error = openai_error(500, "internal", INTERNAL_DETAIL)
-        yield f"data: {json.dumps(error)}\n\n"
+    except Exception as exc:  # the stream is open: report, never crash the connection
+        yield f"data: {json.dumps(streamed_error(exc, *where))}\n\n"
         return
     yield chunk(Delta(role="assistant", content=""))
     for piece in [*stream_pieces(answer.answer), source_list(answer)]:
         yield chunk(Delta(content=piece))
-    yield chunk(
-        Delta(),
-        "stop",
-        answered=answer.answered,
-        citations=answer.citations,
-        related=answer.related,
-    )
+    yield chunk(Delta(), "stop", **sources(answer))
     yield "data: [DONE]\n\n"

@@ -11,12 +11,21 @@ from fastapi.responses import Response
 from api.deps import KeyDep, PagesDep, PipelineDep, SettingsDep
 from api.errors import ApiError
 from api.evidence import passage_boxes
-from api.schemas import CHANGE_REFUSALS, ErrorBody, PaperInfo, PassageView, Text, error_docs
+from api.schemas import (
+    CHANGE_REFUSALS,
+    ErrorBody,
+    PaperInfo,
+    PassagePublic,
+    PassageView,
+    ScoredPassagePublic,
+    Text,
+    error_docs,
+)
 from ingest.library import PaperNotFoundError, Upload, add_paper, remove_paper
 from rag.citations import MEDIA_TYPES, CitationFormat, cite
 from rag.models import ANSWER_KINDS, TOP_K_HELP, ChunkKind, PaperRecord
-from rag.pipeline import Pipeline
-from rag.retrieval import ScoredPassage, as_passage
+from rag.pipeline import MAX_QUESTION_CHARS, MAX_TOP_K, MIN_TOP_K, Pipeline
+from rag.retrieval import as_passage
 
 router = APIRouter(tags=["papers"])
 NO_INDEX = error_docs(ErrorBody, {503: "no index yet (run `rag ingest`), or it cannot be reached"})
@@ -138,10 +147,10 @@ async def delete_paper(paper_id: str, pipeline: PipelineDep, settings: SettingsD
     await run_in_threadpool(remove_paper, paper_id, settings, store=pipeline.store)
 
 
-@router.get("/passages", response_model=list[ScoredPassage], responses=NO_INDEX)
+@router.get("/passages", response_model=list[ScoredPassagePublic], responses=NO_INDEX)
 def search_passages(
     pipeline: PipelineDep,
-    q: Annotated[Text, Query(description="What to look for.", max_length=2000)],
+    q: Annotated[Text, Query(description="What to look for.", max_length=MAX_QUESTION_CHARS)],
     kinds: Annotated[
         list[ChunkKind] | None,
         Query(
@@ -151,10 +160,11 @@ def search_passages(
         ),
     ] = None,
     papers: Annotated[list[Text] | None, Query(description="Only these paper ids.")] = None,
-    top_k: Annotated[int, Query(ge=1, le=20, description=TOP_K_HELP)] = 5,
-) -> list[ScoredPassage]:
+    top_k: Annotated[int, Query(ge=MIN_TOP_K, le=MAX_TOP_K, description=TOP_K_HELP)] = 5,
+) -> list[ScoredPassagePublic]:
     """Passages matching a query, of the kinds asked for, without composing an answer."""
-    return pipeline.search(q, papers=papers, top_k=top_k, kinds=kinds or ANSWER_KINDS)
+    found = pipeline.search(q, papers=papers, top_k=top_k, kinds=kinds or ANSWER_KINDS)
+    return [ScoredPassagePublic.of(p) for p in found]
 
 
 @router.get("/passages/{chunk_id}", response_model=PassageView, responses=NOT_FOUND)
@@ -168,7 +178,7 @@ def get_passage(
         raise ApiError(404, "not_found", f"no passage with id {chunk_id!r}")
     before, after = snapshot.preceding.get(chunk_id), snapshot.following.get(chunk_id)
     return PassageView(
-        passage=as_passage(doc),
+        passage=PassagePublic.of(as_passage(doc)),
         before=before.page_content if before else None,
         after=after.page_content if after else None,
         pages=passage_boxes(pages, settings, snapshot, chunk_id),
