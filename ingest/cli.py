@@ -15,11 +15,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from ingest.indexer import IngestReport, ingest
-from ingest.indexer import Progress as IngestProgress
+from ingest.indexer import IngestReport, ProgressHooks, ingest
 from ingest.library import recover
 from rag.errors import RagError
 from rag.settings import Settings, get_settings
@@ -81,10 +86,21 @@ def ingest_command(
             dir_okay=False,
         ),
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes that parse papers while this one embeds (a big library: 2-4).",
+        ),
+    ] = 1,
 ) -> None:
     """Index papers: clean, chunk, embed and store them; unchanged papers are skipped.
 
-    Uploads or deletes that a killed server left half-done are settled first.
+    Uploads or deletes that a killed server left half-done are settled first. A run
+    stopped at any point (Ctrl-C, a kill) loses only the paper it was embedding: run it
+    again and it goes on with the rest.
     """
     settings = get_settings()
     console = Console(stderr=True)
@@ -96,19 +112,29 @@ def ingest_command(
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
+            "eta",
+            TimeRemainingColumn(),
             console=console,
             transient=True,
         ) as bar:
-            task = bar.add_task("Embedding chunks", total=None)
+            papers = bar.add_task("Papers", total=None)
+            chunks = bar.add_task("Embedding", total=None, visible=False)
+
+            def paper(name: str, total: int) -> None:
+                bar.reset(chunks, total=total, description=escape(name), visible=True)
+
             report = ingest(
                 paths or None,
                 settings,
                 reset=reset,
                 prune=prune,
                 library=library,
-                progress=IngestProgress(
-                    start=lambda total: bar.update(task, total=total),
-                    advance=lambda n: bar.advance(task, n),
+                jobs=jobs,
+                progress=ProgressHooks(
+                    papers=lambda total: bar.update(papers, total=total),
+                    paper=paper,
+                    advance=lambda n: bar.advance(chunks, n),
+                    finished=lambda: bar.advance(papers, 1),
                 ),
             )
     except RagError as exc:

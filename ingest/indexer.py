@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+import multiprocessing
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -63,16 +67,36 @@ class _Prepared:
     result: PaperResult
 
 
-class Progress:
-    """Hooks a caller can give to show progress; both are called with a count."""
+class ProgressHooks:
+    """What a caller can be told as a run goes: papers to index, and each one's chunks.
+
+    `papers` is called once with how many files need indexing (changed or new), `paper`
+    when one of them starts embedding (its file name and chunk count), `advance` with
+    each batch of chunks embedded, and `finished` when a file is done, failed or not.
+    """
 
     def __init__(
         self,
-        start: Callable[[int], None] | None = None,
+        papers: Callable[[int], None] | None = None,
+        paper: Callable[[str, int], None] | None = None,
         advance: Callable[[int], None] | None = None,
+        finished: Callable[[], None] | None = None,
     ) -> None:
-        self.start = start or (lambda _total: None)
+        self.papers = papers or (lambda _total: None)
+        self.paper = paper or (lambda _name, _chunks: None)
         self.advance = advance or (lambda _n: None)
+        self.finished = finished or (lambda: None)
+
+
+@dataclass(frozen=True)
+class _Work:
+    """A file the index lacks (or holds another version of), with what preparing it needs."""
+
+    path: Path
+    entry: PaperMeta | None
+    digest: str
+    export: ReferenceLibrary
+    updating: bool
 
 
 def file_digest(data: bytes) -> str:
@@ -117,6 +141,50 @@ def prepare(
             f"could not be prepared for indexing ({type(exc).__name__}; "
             "`rag --verbose ingest` logs the detail)",
         ) from exc
+
+
+def prepared_or_reason(work: _Work, settings: Settings) -> _Prepared | str:
+    """`prepare` for a pool's worker: the prepared paper, or why it cannot be indexed.
+
+    A reason, not the `DocumentError`, crosses back from a worker process, and the time
+    preparing took is counted against the paper's limit as it is in one process.
+    """
+    began = time.perf_counter()
+    try:
+        prepared = prepare(work.path, work.entry, work.digest, settings, work.export)
+    except DocumentError as exc:
+        return exc.reason
+    prepared.result.seconds = time.perf_counter() - began
+    if work.updating:
+        prepared.result.status = "updated"
+    return prepared
+
+
+def _in_order(
+    work: list[_Work], settings: Settings, jobs: int
+) -> Iterator[tuple[_Work, _Prepared | str]]:
+    """Each file prepared, in order; with `jobs` > 1 by that many processes, ahead of use.
+
+    Workers prepare the next files while the caller embeds the last one; no more than
+    two per worker wait prepared, so a big library is never held in memory whole.
+    """
+    if jobs <= 1:
+        for item in work:
+            yield item, prepared_or_reason(item, settings)
+        return
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        pending = iter(work)
+        ahead: deque[tuple[_Work, Future[_Prepared | str]]] = deque()
+        for item in itertools.islice(pending, 2 * jobs):
+            ahead.append((item, pool.submit(prepared_or_reason, item, settings)))
+        while ahead:
+            item, future = ahead.popleft()
+            for following in itertools.islice(pending, 1):
+                ahead.append((following, pool.submit(prepared_or_reason, following, settings)))
+            yield item, future.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _prepare(
@@ -184,8 +252,9 @@ def ingest(
     prune: bool = False,
     store: ChunkStore | None = None,
     embedder: SentenceTransformerEmbedder | None = None,
-    progress: Progress | None = None,
+    progress: ProgressHooks | None = None,
     library: Path | None = None,
+    jobs: int = 1,
 ) -> IngestReport:
     """Index the given files and folders (default: the corpus folder).
 
@@ -194,10 +263,12 @@ def ingest(
 
     Each paper is embedded in full before anything of it is written, and written so
     that it replaces its previous version at once; a failure in one file is reported
-    and the others still go in.
+    and the others still go in. A run stopped at any point (Ctrl-C, a kill) loses only
+    the paper it was embedding: the next run skips every paper already written. With
+    `jobs` > 1, that many processes parse papers while this one embeds.
     """
     store = store or ChunkStore.open(settings)
-    progress = progress or Progress()
+    progress = progress or ProgressHooks()
     if reset:
         store.reset()
     store.reconcile()
@@ -206,11 +277,10 @@ def ingest(
     catalogs: dict[Path, dict[str, PaperMeta]] = {}
     exports: dict[Path, ReferenceLibrary] = {}
     report = IngestReport(index=settings.index_name)
-    todo: list[_Prepared] = []
+    work: list[_Work] = []
     seen_ids: dict[str, str] = {}
 
     for path in files:
-        began = time.perf_counter()
         folder = path.parent.resolve()
         if folder not in catalogs:
             catalogs[folder] = load_catalog(folder)
@@ -232,29 +302,20 @@ def ingest(
                     )
                 )
                 continue
-            prepared = prepare(path, entry, digest, settings, export)
-            if old is not None:
-                prepared.result.status = "updated"
-            prepared.result.seconds = time.perf_counter() - began
-            todo.append(prepared)
+            work.append(_Work(path, entry, digest, export, old is not None))
         except (DocumentError, OSError) as exc:
             reason = exc.reason if isinstance(exc, DocumentError) else _os_reason(exc)
             report.results.append(_failed(path.name, reason))
 
-    if todo:
+    progress.papers(len(work))
+    if work:
         embedder = embedder or make_embedder(settings)
-        progress.start(sum(len(p.chunks) for p in todo))
-        for item in todo:
-            began = time.perf_counter()
-            on_batch = _stop_when_late(item, settings, progress.advance)
-            try:
-                vectors = embedder.embed_many([c.text for c in item.chunks], on_batch=on_batch)
-            except DocumentError as exc:
-                report.results.append(_failed(item.result.file, exc.reason))
-                continue
-            store.write_paper(item.record, item.chunks, vectors)
-            item.result.seconds += time.perf_counter() - began
-            report.results.append(item.result)
+        for item, outcome in _in_order(work, settings, jobs):
+            if isinstance(outcome, str):
+                report.results.append(_failed(item.path.name, outcome))
+            else:
+                report.results.append(_embedded(outcome, store, embedder, settings, progress))
+            progress.finished()
 
     if prune:
         for pid, rec in sorted(registered.items()):
@@ -268,6 +329,26 @@ def ingest(
     report.papers = len(papers)
     report.chunks = store.count()
     return report
+
+
+def _embedded(
+    item: _Prepared,
+    store: ChunkStore,
+    embedder: SentenceTransformerEmbedder,
+    settings: Settings,
+    progress: ProgressHooks,
+) -> PaperResult:
+    """Embed one prepared paper and write it; its line in the report either way."""
+    began = time.perf_counter()
+    progress.paper(item.result.file, len(item.chunks))
+    on_batch = _stop_when_late(item, settings, progress.advance)
+    try:
+        vectors = embedder.embed_many([c.text for c in item.chunks], on_batch=on_batch)
+    except DocumentError as exc:
+        return _failed(item.result.file, exc.reason)
+    store.write_paper(item.record, item.chunks, vectors)
+    item.result.seconds += time.perf_counter() - began
+    return item.result
 
 
 def _failed(name: str, reason: str) -> PaperResult:

@@ -26,6 +26,7 @@ from rag.embeddings import SentenceTransformerEmbedder
 from rag.settings import Settings
 from rag.store import ChunkStore
 from tests.utils.cli import RAG, run_rag
+from tests.utils.papers import field_paper
 from tests.utils.servers import rag_serve, serve_env
 
 SEED = 14
@@ -37,16 +38,6 @@ QUESTIONS = [
     "How many cranes nested at the lake in spring?",
     "What did the survey of river otters find?",
 ]
-
-
-def field_paper(n: int, sentences: int) -> str:
-    """A paper of its own words, long enough that embedding it takes a moment."""
-    body = " ".join(
-        f"In survey {n}.{i} the team counted {i % 13} cranes and {i % 7} river otters "
-        f"near lake {n} station {i % 29}."
-        for i in range(sentences)
-    )
-    return f"# Wildlife survey {n}\n\n{body}\n"
 
 
 def test_a_killed_writer_beside_a_busy_server_leaves_a_sound_index(

@@ -12,16 +12,9 @@ from rag.embeddings import SentenceTransformerEmbedder
 from rag.settings import Settings
 from rag.snapshot import IndexSnapshot, SnapshotCache, bm25_tokens
 from rag.store import ChunkStore
+from tests.utils.papers import field_paper
 
 QUERY = "How many cranes nested at the lake in spring near the border?"
-
-
-def field_paper(n: int) -> str:
-    body = " ".join(
-        f"In survey {n}.{i} the team counted {i % 13} cranes near lake {n} station {i % 29}."
-        for i in range(120)
-    )
-    return f"# Wildlife survey {n}\n\n{body}\n"
 
 
 def as_read(snap: IndexSnapshot) -> dict[str, object]:
@@ -58,7 +51,7 @@ def test_papers_added_by_another_store_are_added_without_reading_the_index(
     cache = SnapshotCache(ChunkStore.open(settings))
     first = cache.current()
     for n in range(2):
-        (corpus / f"survey-{n}.md").write_text(field_paper(n), "utf-8")
+        (corpus / f"survey-{n}.md").write_text(field_paper(n, 120), "utf-8")
     ingest(None, settings, embedder=embedder)
 
     def whole_read(*_args: object, **_kwargs: object) -> None:
@@ -76,7 +69,7 @@ def test_papers_added_by_another_store_are_added_without_reading_the_index(
 def test_a_removed_paper_has_the_index_read_whole(
     settings: Settings, corpus: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
-    (corpus / "survey-0.md").write_text(field_paper(0), "utf-8")
+    (corpus / "survey-0.md").write_text(field_paper(0, 120), "utf-8")
     ingest(None, settings, embedder=embedder)
     store = ChunkStore.open(settings)
     cache = SnapshotCache(store)
