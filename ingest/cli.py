@@ -27,6 +27,7 @@ from rich.table import Table
 from ingest.indexer import IngestReport, ProgressHooks, ingest
 from ingest.library import recover
 from rag.errors import RagError
+from rag.index_check import self_check
 from rag.settings import Settings, get_settings
 from rag.store import ChunkStore
 
@@ -160,7 +161,7 @@ def ingest_command(
 def _check(settings: Settings, console: Console) -> bool:
     """Run the index self-check and say what it found; whether the index passed."""
     store = ChunkStore.open(settings)
-    result = store.self_check(store.papers(), settings.self_check_sample)
+    result = self_check(store, store.papers(), settings.self_check_sample)
     if result.error:
         console.print(f"[bold red]index check failed:[/] {escape(result.error)}")
     elif result.missing:

@@ -11,12 +11,14 @@ from typing import TypeVar
 
 from langchain_core.documents import Document
 
+from rag import index_check
 from rag.answer import Answer, Retrieved, Turn
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.errors import BackendError, InvalidInputError
 from rag.extractive import compose, pick_sentences, to_citation
 from rag.follow_up import is_follow_up, with_context
 from rag.grounding import ground
+from rag.index_check import IndexCheck
 from rag.llm import EXTRACTIVE, ChatBackend, load_backend
 from rag.models import ANSWER_KINDS, CHUNK_KINDS, PaperRecord
 from rag.paper_facts import answer_fact, asked_fact, title_block
@@ -281,6 +283,16 @@ class Pipeline:
     def passage(self, chunk_id: str) -> Document | None:
         """The stored chunk with this id, if the index holds it."""
         return self.view().by_id.get(chunk_id)
+
+    def probe(self) -> None:
+        """Query the index once as an ask would; raises `ChromaError` when it cannot answer."""
+        index_check.probe(self.store, self.view().papers)
+
+    def self_check(self) -> IndexCheck:
+        """Whether sampled live chunks are found by their own vector (RAG_SELF_CHECK_SAMPLE)."""
+        return index_check.self_check(
+            self.store, self.view().papers, self.settings.self_check_sample
+        )
 
     def validate(self, question: str, papers: Sequence[str] | None = None, top_k: int = 5) -> str:
         """Check a request before answering it (for callers that must fail early, like streams).

@@ -11,10 +11,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import random
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
@@ -24,7 +22,7 @@ from chromadb.api.models.Collection import Collection
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.api.types import GetResult, Include
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import ChromaError, NotFoundError
+from chromadb.errors import NotFoundError
 from filelock import FileLock
 
 from rag.errors import StoreUnavailableError
@@ -69,21 +67,6 @@ def make_client(settings: Settings) -> ClientAPI:
         SharedSystemClient._identifier_to_system.pop(str(path), None)
         SharedSystemClient._identifier_to_refcount.pop(str(path), None)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-
-
-@dataclass
-class IndexCheck:
-    """The index self-check: sampled chunks that their own vector finds, and the rest."""
-
-    sampled: int = 0
-    found: int = 0
-    missing: list[str] = field(default_factory=list)
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Every sampled chunk was found and the index could be read."""
-        return self.error is None and not self.missing
 
 
 def chunk_id(paper_id: str, content_hash: str, kind: str, text: str, occurrence: int) -> str:
@@ -372,64 +355,3 @@ class ChunkStore:
             for name in (f"{self.index_name}-papers", self.index_name):
                 with contextlib.suppress(NotFoundError):
                     self.client.delete_collection(name)
-
-    def probe(self, papers: dict[str, PaperRecord]) -> None:
-        """Run one query shaped like an ask's (filtered to live versions); raises on failure.
-
-        Raises:
-            ChromaError: the index cannot answer a query.
-        """
-        hashes = sorted({rec.content_hash for rec in papers.values()})
-        if not hashes:
-            return
-        collection = self.chunks
-        got = collection.get(limit=1, include=["embeddings"])
-        vectors = got["embeddings"]
-        if vectors is None or len(vectors) == 0:
-            return
-        collection.query(
-            query_embeddings=as_vectors([list(vectors[0])]),
-            n_results=1,
-            where={"content_hash": {"$in": hashes}},  # type: ignore[dict-item]
-            include=[],
-        )
-
-    def self_check(self, papers: dict[str, PaperRecord], sample: int, seed: int = 0) -> IndexCheck:
-        """Whether sampled live chunks are each found by their own vector.
-
-        An approximate index can lose points (a graph too sparse for many near-identical
-        vectors, a copy out of step with the folder); this measures it instead of
-        trusting it. A chunk counts as found when it is among the three nearest to its
-        own vector, so an identical text elsewhere does not count against it.
-        """
-        check = IndexCheck()
-        hashes = {rec.content_hash for rec in papers.values()}
-        if not hashes or sample <= 0:
-            return check
-        try:
-            collection = self.chunks
-            live = [
-                cid
-                for cid, _, md in self.read_chunks(documents=False)
-                if md.get("content_hash") in hashes
-            ]
-            chosen = random.Random(seed).sample(sorted(live), min(sample, len(live)))
-            if not chosen:
-                return check
-            got = collection.get(ids=chosen, include=["embeddings"])
-            vectors = [
-                list(v) for v in (got["embeddings"] if got["embeddings"] is not None else [])
-            ]
-            hits = collection.query(
-                query_embeddings=as_vectors(vectors), n_results=min(3, len(live)), include=[]
-            )["ids"]
-        except ChromaError as exc:
-            check.error = f"{type(exc).__name__}: {exc}"
-            return check
-        check.sampled = len(got["ids"])
-        for cid, found in zip(got["ids"], hits, strict=True):
-            if cid in found:
-                check.found += 1
-            else:
-                check.missing.append(cid)
-        return check

@@ -23,6 +23,7 @@ from ingest.catalog import discover
 from ingest.indexer import ingest
 from ingest.library import STAGING_DIR
 from rag.embeddings import SentenceTransformerEmbedder
+from rag.index_check import self_check
 from rag.settings import Settings
 from rag.store import ChunkStore
 from tests.utils.cli import RAG, run_rag
@@ -123,4 +124,4 @@ def assert_sound(settings: Settings, gone: str) -> None:
     catalog = tomllib.loads((settings.corpus_dir / "papers.toml").read_text("utf-8"))
     assert {e["file"] for e in catalog["paper"]} <= files
     assert not list((settings.corpus_dir / STAGING_DIR).glob("*.change.json"))
-    assert store.self_check(papers, sample=1000).ok
+    assert self_check(store, papers, sample=1000).ok

@@ -32,13 +32,13 @@ def _report(pipeline: Pipeline, deep: bool) -> tuple[int, Health]:
         return 503, body
     body.papers, body.chunks = len(snapshot.papers), len(snapshot.docs)
     try:
-        pipeline.store.probe(snapshot.papers)
+        pipeline.probe()
     except ChromaError:
         log.exception("health: the index cannot answer a query")
         body.status = "index broken: it cannot answer a query (the server log says why)"
         return 503, body
     if deep:
-        check = pipeline.store.self_check(snapshot.papers, pipeline.settings.self_check_sample)
+        check = pipeline.self_check()
         body.check = IndexCheckPublic(
             sampled=check.sampled, found=check.found, missing=check.missing
         )
