@@ -66,7 +66,11 @@ class PeakRss:
 
 @contextmanager
 def serve(
-    settings: Settings, workdir: Path, port: int, start_timeout_s: float = START_TIMEOUT_S
+    settings: Settings,
+    workdir: Path,
+    port: int,
+    start_timeout_s: float = START_TIMEOUT_S,
+    workers: int = 1,
 ) -> Iterator[Server]:
     """Start `rag serve` over `settings`' index, wait for `/health`, stop it afterwards.
 
@@ -86,9 +90,10 @@ def serve(
     rag = Path(sys.executable).parent / "rag"
     log = workdir / "serve.log"
     began = time.perf_counter()
+    command = [str(rag), "serve", "--host", "127.0.0.1", "--port", f"{port}"]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(rag), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*command, "--workers", f"{workers}"],
             cwd=workdir,
             stdout=out,
             stderr=subprocess.STDOUT,

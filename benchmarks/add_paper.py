@@ -1,0 +1,150 @@
+"""One paper added to a served library while it is asked: `python -m benchmarks.add_paper`.
+
+A copy of the generated library of `benchmarks.library` (its papers and index, so the
+cache is never changed) served by `rag serve --workers 2`, extractive backend, embedded
+index. Asks at concurrency 1 give the p50 before; then one asker keeps asking while a
+paper is uploaded through `POST /papers`, and for a minute after the upload returned.
+Right after it returns, the paper is looked up over fresh connections, so that both
+workers answer some, each of which must already know it. Reported: the p50 before, the
+asks during the upload and in the minute after (p50, p95, the slowest, how many took over
+3x the p50 before) and how many lookups found the paper. Issue 20's target: none over 3x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from benchmarks.http_load import load_http, serve
+from benchmarks.library import build, settings_for
+from benchmarks.run import free_port
+from eval.questions import load_questions
+from rag.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+# A paper none of the library holds: a fixture PDF of the test suite.
+NEW_PAPER = REPO / "tests" / "fixtures" / "papers" / "2020.acl-main.447.pdf"
+START_TIMEOUT_S = 900.0
+WORKERS = 2
+
+
+@dataclass
+class Asker:
+    """One client asking in a loop; each ask's start (monotonic seconds) and milliseconds."""
+
+    url: str
+    questions: list[str]
+    asks: list[tuple[float, float]] = field(default_factory=list)
+    errors: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        """Ask until stopped, one question at a time over one connection."""
+        with httpx.Client(base_url=self.url, timeout=120) as client:
+            i = 0
+            while not self.stop.is_set():
+                began = time.monotonic()
+                question = self.questions[i % len(self.questions)]
+                response = client.post("/ask", json={"question": question})
+                if response.status_code == 200:
+                    self.asks.append((began, (time.monotonic() - began) * 1000))
+                else:
+                    self.errors += 1
+                i += 1
+
+    def between(self, start: float, end: float) -> list[float]:
+        """Milliseconds of the asks that started in [start, end)."""
+        return [ms for at, ms in self.asks if start <= at < end]
+
+
+def summary(label: str, millis: list[float], p50_before: float) -> str:
+    """One table row: how many asks, their p50, p95, slowest and how many over 3x."""
+    if not millis:
+        return f"| {label} | 0 | | | | |"
+    ordered = sorted(millis)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    over = sum(ms > 3 * p50_before for ms in millis)
+    return (
+        f"| {label} | {len(millis)} | {statistics.median(millis):.1f} ms | {p95:.1f} ms | "
+        f"{max(millis):.1f} ms | {over} |"
+    )
+
+
+def main() -> None:
+    """Serve a copy of the library, add a paper under load, print a Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--papers", type=int, default=1000, help="generated papers")
+    parser.add_argument("--after-s", type=float, default=60.0, help="seconds asked after")
+    parser.add_argument("--lookups", type=int, default=20, help="lookups of the new paper")
+    args = parser.parse_args()
+    library = build(args.papers)
+    questions = [q.question for q in load_questions()]
+    with tempfile.TemporaryDirectory(prefix="rag-add-paper-") as tmp:
+        root = Path(tmp)
+        source = settings_for(args.papers)
+        shutil.copytree(source.corpus_dir, root / "corpus")
+        shutil.copytree(source.data_dir, root / "data")
+        settings = Settings(
+            _env_file=None,
+            corpus_dir=root / "corpus",
+            data_dir=root / "data",
+            model_cache_dir=source.resolved_model_cache_dir,
+        )
+        port = free_port()
+        with serve(settings, root / "serve", port, START_TIMEOUT_S, workers=WORKERS) as server:
+            for _ in range(2):  # warm-up over both workers, not reported
+                load_http(server.url, questions, WORKERS, len(questions))
+            before = load_http(server.url, questions, 1, 2 * len(questions))
+            asker = Asker(server.url, questions)
+            thread = threading.Thread(target=asker.run)
+            thread.start()
+            time.sleep(5)
+            upload_began = time.monotonic()
+            with NEW_PAPER.open("rb") as pdf:
+                response = httpx.post(
+                    f"{server.url}/papers",
+                    files={"file": (NEW_PAPER.name, pdf, "application/pdf")},
+                    timeout=600,
+                )
+            upload_ended = time.monotonic()
+            response.raise_for_status()
+            paper_id = response.json()["id"]
+            found = sum(
+                httpx.get(f"{server.url}/papers/{paper_id}", timeout=60).status_code == 200
+                for _ in range(args.lookups)
+            )
+            time.sleep(args.after_s)
+            asker.stop.set()
+            thread.join()
+    p50 = before.p50_ms
+    print(
+        f"library: {library.papers:,} papers, {library.chunks:,} chunks; {WORKERS} workers; "
+        f"upload of {NEW_PAPER.name} took {upload_ended - upload_began:.1f} s"
+    )
+    print(f"\np50 before, concurrency 1: {p50:.1f} ms (p95 {before.p95_ms:.1f} ms)\n")
+    print("| asks | n | p50 | p95 | slowest | over 3x the p50 before |")
+    print("|---|---|---|---|---|---|")
+    print(summary("during the upload", asker.between(upload_began, upload_ended), p50))
+    print(
+        summary(
+            f"the {args.after_s:.0f} s after it",
+            asker.between(upload_ended, upload_ended + args.after_s),
+            p50,
+        )
+    )
+    print(
+        f"\nthe new paper found by {found} of {args.lookups} lookups right after the upload "
+        f"(fresh connections); ask errors: {asker.errors}"
+    )
+
+
+if __name__ == "__main__":
+    main()
