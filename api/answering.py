@@ -13,9 +13,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.errors import ApiError
 from api.schemas import AskRequest
-from rag.answer import Answer
 from rag.pipeline import Pipeline
 from rag.settings import Settings
+from rag.types import Answer
 
 # Answers are streamed a cited sentence at a time: each piece ends at a `[n]` marker, and
 # the pieces joined with single spaces are exactly the answer text.

@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.pipeline = pipeline or Pipeline(settings)
         app.state.pipelines = Pipelines(app.state.pipeline)
-        app.state.pipeline.retriever.embedder.embed_query("warm up")
+        app.state.pipeline.warm_up()
         try:
             snapshot = app.state.pipeline.view()
             log.info("ready: %d papers, %d chunks", len(snapshot.papers), len(snapshot.docs))

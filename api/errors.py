@@ -1,4 +1,7 @@
-"""Every error leaves the API as `{error, detail, request_id}`; never a stack trace.
+"""Every error leaves the API as `{error, detail, retryable, request_id}`; never a stack trace.
+
+`retryable` says whether the same request may succeed later: a project error's own flag
+(`rag.errors`), else its status's (`RETRYABLE_STATUSES`).
 
 Under `/v1/` (the OpenAI-compatible routes) the same errors take OpenAI's shape,
 `{"error": {"message", "type", "param", "code"}}`, because OpenAI clients read that
@@ -38,13 +41,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ingest.library import DuplicatePaperError, PaperNotFoundError
 from rag.errors import (
     BackendError,
     DocumentError,
+    DuplicatePaperError,
     IndexBrokenError,
     InvalidInputError,
     NoIndexError,
+    PaperNotFoundError,
     RagError,
     StoreUnavailableError,
 )
@@ -71,6 +75,8 @@ OPENAI_TYPES = {401: "authentication_error", 403: "permission_error", 429: "rate
 INTERNAL_DETAIL = "internal error; the server log has this request id"
 # The methods a 405's `Allow` may name.
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+# Statuses that say "try again later", for an error that carries no flag of its own.
+RETRYABLE_STATUSES = frozenset({429, 503, 504})
 # Paths a scraper or a load balancer polls: never rate limited, so they never lock out.
 UNLIMITED_PATHS = frozenset({"/metrics", "/health"})
 
@@ -96,6 +102,7 @@ class ApiError(Exception):
     def __init__(self, status: int, error: str, detail: str, param: str | None = None) -> None:
         super().__init__(detail)
         self.status, self.error, self.detail, self.param = status, error, detail, param
+        self.retryable = status in RETRYABLE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,7 @@ class ErrorInfo:
     error: str
     detail: str
     param: str | None = None
+    retryable: bool | None = None  # None: as the status says (RETRYABLE_STATUSES)
 
 
 def classify(exc: Exception) -> ErrorInfo:
@@ -116,12 +124,12 @@ def classify(exc: Exception) -> ErrorInfo:
     internal error whose text (paths, queries) stays in the server log.
     """
     if isinstance(exc, ApiError):
-        return ErrorInfo(exc.status, exc.error, exc.detail, exc.param)
+        return ErrorInfo(exc.status, exc.error, exc.detail, exc.param, exc.retryable)
     for cls in type(exc).__mro__:
-        if cls in PROJECT_ERRORS:
+        if cls in PROJECT_ERRORS and isinstance(exc, RagError):
             status, error = PROJECT_ERRORS[cls]
-            return ErrorInfo(status, error, str(exc), getattr(exc, "field", None))
-    return ErrorInfo(500, "internal", INTERNAL_DETAIL)
+            return ErrorInfo(status, error, str(exc), getattr(exc, "field", None), exc.retryable)
+    return ErrorInfo(500, "internal", INTERNAL_DETAIL, retryable=False)
 
 
 def streamed_error(exc: Exception, path: str, rid: str) -> dict[str, Any]:
@@ -133,7 +141,7 @@ def streamed_error(exc: Exception, path: str, rid: str) -> dict[str, Any]:
     info = classify(exc)
     if info.error == "internal":
         log.exception("%s %s failed after its stream opened", rid, path)
-    return error_body(path, info.status, info.error, info.detail, rid, info.param)
+    return error_body(path, info, rid)
 
 
 def request_id(request: Request) -> str:
@@ -160,22 +168,19 @@ def openai_error(status: int, error: str, detail: str, param: str | None = None)
     return {"error": {"message": detail, "type": kind, "param": param, "code": error}}
 
 
-def error_body(
-    path: str, status: int, error: str, detail: str, rid: str, param: str | None = None
-) -> dict[str, Any]:
-    """The error body for a request to `path`: OpenAI's shape under /v1/, ours elsewhere."""
-    detail, param = printable(detail), None if param is None else printable(param)
+def error_body(path: str, info: ErrorInfo, rid: str) -> dict[str, Any]:
+    """The error body for a request to `path`: OpenAI's shape (no `retryable`) under /v1/."""
+    detail, param = printable(info.detail), info.param and printable(info.param)
     if path.startswith(OPENAI_PREFIX):
-        return openai_error(status, error, detail, param)
-    return {"error": error, "detail": detail, "request_id": rid}
+        return openai_error(info.status, info.error, detail, param)
+    retryable = info.status in RETRYABLE_STATUSES if info.retryable is None else info.retryable
+    return {"error": info.error, "detail": detail, "retryable": retryable, "request_id": rid}
 
 
-def error_response(
-    request: Request, status: int, error: str, detail: str, param: str | None = None
-) -> JSONResponse:
+def error_response(request: Request, info: ErrorInfo) -> JSONResponse:
     """The JSON error body every failure uses."""
-    body = error_body(request.url.path, status, error, detail, request_id(request), param)
-    return JSONResponse(body, status_code=status)
+    body = error_body(request.url.path, info, request_id(request))
+    return JSONResponse(body, status_code=info.status)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -205,7 +210,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def _classified(request: Request, exc: Exception) -> JSONResponse:
         info = classify(exc)
-        response = error_response(request, info.status, info.error, info.detail, info.param)
+        response = error_response(request, info)
         if info.status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
@@ -219,12 +224,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         field, detail = describe_validation(exc)
-        return error_response(request, 422, "invalid_input", detail, field)
+        return error_response(request, ErrorInfo(422, "invalid_input", detail, field, False))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(exc.status_code, "http_error")
-        response = error_response(request, exc.status_code, code, str(exc.detail))
+        response = error_response(request, ErrorInfo(exc.status_code, code, str(exc.detail)))
         response.headers.update(exc.headers or {})
         if exc.status_code == 405:
             response.headers["Allow"] = ", ".join(allowed_methods(request))
@@ -292,7 +297,7 @@ async def send_json(
     headers: dict[str, str] | None = None,
 ) -> None:
     """An error body sent from middleware, below the exception handlers."""
-    body = json.dumps(error_body(path, status, error, detail, rid)).encode()
+    body = json.dumps(error_body(path, ErrorInfo(status, error, detail), rid)).encode()
     extra = [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send(
         {

@@ -9,37 +9,33 @@ from __future__ import annotations
 
 import logging
 
-from api.pdf_pages import PageError, PdfPages
+from api.pdf_pages import PdfPages
 from api.schemas import BoxPublic, PageBoxes, SentenceBoxes
-from rag.sentences import sentences
+from rag.errors import PageError
+from rag.models import PaperRecord
 from rag.settings import Settings
-from rag.snapshot import IndexSnapshot
+from rag.types import ScoredPassage
 
 log = logging.getLogger("api")
 
 
 def passage_boxes(
-    pages: PdfPages, settings: Settings, snapshot: IndexSnapshot, chunk_id: str
+    pages: PdfPages, settings: Settings, passage: ScoredPassage, paper: PaperRecord | None
 ) -> list[PageBoxes]:
-    """Each page of the passage with the boxes of its sentences found there."""
-    doc = snapshot.by_id.get(chunk_id)
-    if doc is None:
-        return []
-    record = snapshot.papers.get(str(doc.metadata.get("paper_id")))
-    source = record.meta.source if record is not None else None
+    """Each page of the passage (of `paper`) with the boxes of its sentences found there."""
+    source = paper.meta.source if paper is not None else None
     path = settings.corpus_dir / (source or "")
     if not source or path.suffix.lower() != ".pdf" or not path.is_file():
         return []
-    texts = sentences(doc.page_content)
-    first = int(doc.metadata.get("page", 1))
-    last = int(doc.metadata.get("page_end", first))
+    texts = passage.sentences()
+    first, last = passage.page, passage.page_end
     out: list[PageBoxes] = []
     for page in range(first, last + 1):
         try:
             found = pages.locate(path, page, texts)
             width, height = pages.size(path, page)
         except PageError as exc:
-            log.warning("no boxes for passage %s on page %d: %s", chunk_id, page, exc)
+            log.warning("no boxes for passage %s on page %d: %s", passage.chunk_id, page, exc)
             continue
         placed = [
             SentenceBoxes(text=f.text, boxes=[BoxPublic(**vars(b)) for b in f.boxes])

@@ -56,17 +56,16 @@ def _pipeline(ctx: PipelineContext) -> Pipeline:
     return ctx.request_context.lifespan_context
 
 
-def _as_tool_error(call: Callable[[], T], rename: dict[str, str] | None = None) -> T:
+def _as_tool_error(call: Callable[[], T]) -> T:
     """Run a pipeline call, turning project errors into tool errors the model can read.
 
-    `rename` maps the pipeline's field names to the tool's, so the error names the
-    argument the client actually sent.
+    A bad argument's error starts with its name as the tool has it (`Pipeline.search`
+    names its text `query`, as `search_passages` does), so the model can correct it.
     """
     try:
         return call()
     except InvalidInputError as exc:
-        field = (rename or {}).get(exc.field, exc.field)
-        raise ToolError(f"{field}: {exc.message.removeprefix(f'{exc.field}: ')}") from exc
+        raise ToolError(exc.message) from exc
     except RagError as exc:
         raise ToolError(str(exc)) from exc
 
@@ -97,18 +96,17 @@ def search_passages(
     pipeline = _pipeline(ctx)
 
     def search() -> list[RetrievedWithBoxes]:
-        text = pipeline.validate(query, papers, top_k)
-        snapshot = pipeline.view()
-        found = pipeline.retriever.retrieve(text, top_k=top_k, papers=papers, snapshot=snapshot)
+        found = pipeline.search(query, papers=papers, top_k=top_k)
+        indexed = pipeline.papers()
         return [
             RetrievedWithBoxes(
                 **ranked(i, p).model_dump(),
-                pages=passage_boxes(PAGES, pipeline.settings, snapshot, p.chunk_id),
+                pages=passage_boxes(PAGES, pipeline.settings, p, indexed.get(p.paper_id)),
             )
             for i, p in enumerate(found, start=1)
         ]
 
-    return _as_tool_error(search, rename={"question": "query"})
+    return _as_tool_error(search)
 
 
 def list_papers(ctx: PipelineContext) -> list[PaperInfo]:

@@ -22,6 +22,8 @@ from typing import Generic, TypeVar
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
+from rag.errors import PageError
+
 # A sentence not found whole is looked for in pieces of this many letters, each within
 # GAP letters of the last (a footnote the text stream put into it), and kept when at
 # least MIN_FOUND of it is found.
@@ -31,14 +33,6 @@ MIN_FOUND = 0.8
 HIGHLIGHT = (255, 200, 0, 110)
 # A character this far (points) left of the last one's right edge starts a new line.
 LINE_BACKSTEP = 2.0
-
-
-class PageError(Exception):
-    """The page cannot be shown: the file is no PDF, is damaged, or has no such page."""
-
-    def __init__(self, message: str, page_count: int | None = None) -> None:
-        super().__init__(message)
-        self.page_count = page_count
 
 
 @dataclass(frozen=True)

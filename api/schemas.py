@@ -7,9 +7,9 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from rag.answer import Answer, Turn
 from rag.models import TOP_K_HELP, PaperRecord
 from rag.pipeline import MAX_QUESTION_CHARS, MAX_TOP_K, MIN_TOP_K
+from rag.types import Answer, Turn
 
 # The most earlier turns a request may send; the pipeline reads the latest
 # `rag.pipeline.MAX_HISTORY_TURNS` of them.
@@ -359,6 +359,7 @@ class ErrorBody(BaseModel):
                 {
                     "error": "invalid_input",
                     "detail": "question: must not be empty",
+                    "retryable": False,
                     "request_id": "5f1c2b0e9a7d4c3b",
                 }
             ]
@@ -367,6 +368,10 @@ class ErrorBody(BaseModel):
 
     error: str
     detail: str
+    retryable: bool = Field(
+        description="Whether the same request may succeed later: a server down or slow, "
+        "not bad input or a missing index."
+    )
     request_id: str
 
 

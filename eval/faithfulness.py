@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from rag.answer import Answer
 from rag.extractive import ATTRIBUTION
 from rag.judge import JudgeModel, default_model
 from rag.judge import judge_sentence as claim_verdict
 from rag.sentences import sentences
 from rag.support import CITE_RUN, SentenceVerdict, cited_numbers
+from rag.types import Answer
 
 Verdict = SentenceVerdict
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from eval.faithfulness import JudgedSentence
 from eval.questions import EvalQuestion
-from rag.answer import Answer
 from rag.extractive import ATTRIBUTION
 from rag.support import CITE
+from rag.types import Answer
 
 Value = float | None
 

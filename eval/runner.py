@@ -18,15 +18,11 @@ from pydantic import ValidationError
 from eval.faithfulness import Judge, score_answer
 from eval.metrics import QuestionResult, question_metrics
 from eval.questions import EvalQuestion
-from rag.answer import Answer
-from rag.errors import RagError
+from rag.errors import EvalRunError
 from rag.llm import ChatBackend
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-
-
-class EvalRunError(RagError):
-    """The system under test could not be asked: a server down, refusing, or erring."""
+from rag.types import Answer
 
 
 class Asker(Protocol):
@@ -45,7 +41,7 @@ def in_process(settings: Settings, llm: ChatBackend | None = None) -> Asker:
     that of answering, like every other's, and not of start-up.
     """
     pipeline = Pipeline(settings, llm=llm)
-    pipeline.retriever.embedder.embed_query("warm up")
+    pipeline.warm_up()
 
     def ask(question: str, top_k: int) -> Answer:
         return pipeline.ask(question, top_k=top_k)

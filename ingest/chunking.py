@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import groupby
 
-from ingest.clean_document import CleanDocument
-from rag.models import Chunk, ChunkKind, PaperMeta
+from rag.models import PaperMeta
 from rag.sentences import Span, sentence_spans
 from rag.store import chunk_id
+from rag.types import Chunk, ChunkKind, Document
 
 # Kinds made of lines, not sentences: split at line ends and never overlapped.
 LINE_KINDS: frozenset[ChunkKind] = frozenset({"references", "table", "front"})
@@ -100,7 +100,7 @@ def units(text: str, start: int, end: int, kind: ChunkKind) -> list[Span]:
 
 
 def chunk_document(
-    doc: CleanDocument, meta: PaperMeta, content_hash: str, size: int, overlap: int
+    doc: Document, meta: PaperMeta, content_hash: str, size: int, overlap: int
 ) -> list[Chunk]:
     """Running-text chunks, then captions and tables, then footnotes, each text once.
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ingest.clean_document import CleanDocument, Footnote
+from ingest.clean_document import CleanDocument
 from ingest.clean_text import TextCleaner, clean_page
 from ingest.loaders import LoadedDocument
 from ingest.normalise import normalise, text_key
@@ -22,6 +22,7 @@ from ingest.pdf_line import Line
 from ingest.structure import Structured, structure
 from ingest.text_pages import count_masthead_lines, find_footnote_starts, strip_running_lines
 from rag.models import PageStart
+from rag.types import Footnote
 
 
 def clean(

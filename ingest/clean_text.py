@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ingest.clean_document import Footnote
 from ingest.normalise import is_title_case, normalise, text_key
+from rag.types import Footnote
 
 # `32  Russia's Korea Policy in the 21st Century` or `Title of the paper  33`.
 RUNNING_HEADER = re.compile(r"^(\d{1,4}\s{2,}\S.{0,100}|\S.{0,100}\S\s{2,}\d{1,4})$")

@@ -22,9 +22,10 @@ from ingest.loaders import load, make_pdf_parser
 from ingest.refmanager import ReferenceLibrary, exports_in, load_library
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.errors import DocumentError
-from rag.models import Chunk, PaperMeta, PaperRecord
+from rag.models import PaperMeta, PaperRecord
 from rag.settings import Settings
 from rag.store import ChunkStore
+from rag.types import Chunk
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from ingest.catalog import (
 )
 from ingest.indexer import PaperResult, file_digest, ingest, prepare
 from rag.embeddings import SentenceTransformerEmbedder
-from rag.errors import DocumentError, RagError
+from rag.errors import DocumentError, DuplicatePaperError, PaperNotFoundError
 from rag.models import PaperMeta
 from rag.settings import Settings
 from rag.store import ChunkStore
@@ -56,25 +56,6 @@ class Upload:
     title: str | None = None
     authors: tuple[str, ...] = ()
     year: int | None = None
-
-
-class PaperNotFoundError(RagError):
-    """No indexed paper has this id."""
-
-    def __init__(self, paper_id: str) -> None:
-        super().__init__(f"no paper with id {paper_id!r}", fix="list papers with GET /papers")
-        self.paper_id = paper_id
-
-
-class DuplicatePaperError(RagError):
-    """The same file is already indexed, under another name or title perhaps."""
-
-    def __init__(self, filename: str, paper_id: str) -> None:
-        super().__init__(
-            f"{filename}: this file is already indexed as paper {paper_id!r}",
-            fix=f"delete {paper_id!r} first to replace it",
-        )
-        self.paper_id = paper_id
 
 
 def staging_dir(settings: Settings) -> Path:

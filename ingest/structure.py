@@ -24,7 +24,7 @@ from ingest.roles import (
     roles,
     rows,
 )
-from rag.models import ChunkKind
+from rag.types import Aside, ChunkKind
 
 
 @dataclass(frozen=True)
@@ -35,16 +35,6 @@ class Heading:
     level: int
     page: int
     offset: int
-
-
-@dataclass(frozen=True)
-class Aside:
-    """A caption or table: kept out of the running text, anchored where it was printed."""
-
-    kind: ChunkKind
-    text: str
-    page: int
-    anchor: int
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from rag import logs
+from rag import logs, wording
 from rag.models import TOP_K_HELP
 
 app = typer.Typer(
@@ -75,17 +75,26 @@ def ask_command(
     console.print(answer.answer, style=style, markup=False)
     sources = answer.citations or answer.related
     if sources:
-        console.print("\nSources:" if answer.answered else "\nClosest passages:", style="bold")
+        heading = wording.SOURCES_HEADING if answer.answered else wording.CLOSEST_HEADING
+        console.print(f"\n{heading}", style="bold")
     for c in sources:
         where = f"p. {c.printed_page}" + (f", {c.section}" if c.section else "")
         console.print(f"[{c.n}] {c.title} ({where})", markup=False)
     if answer.unsupported:
-        console.print(f"\nDropped as unsupported by the passages: {len(answer.unsupported)}")
-    console.print(
-        f"\nanswered by {answer.backend} in {answer.timings_ms['total']:.0f} ms", style="dim"
-    )
+        dropped = wording.DROPPED_UNSUPPORTED.format(count=len(answer.unsupported))
+        console.print(f"\n{dropped}", markup=False)
+    took = wording.ANSWERED_BY.format(backend=answer.backend, ms=answer.timings_ms["total"])
+    console.print(f"\n{took}", style="dim", markup=False)
     if answer.fallback_reason:
         console.print(f"({answer.fallback_reason})", style="dim", markup=False)
+
+
+@app.command("settings")
+def settings_command() -> None:
+    """Print every RAG_* setting with its default and meaning, as README's markdown table."""
+    from rag.settings_table import markdown_table
+
+    typer.echo(markdown_table())
 
 
 @app.command("cite")

@@ -1,10 +1,18 @@
-"""Project errors: messages safe to show a user, each naming its fix where there is one."""
+"""Project errors: messages safe to show a user, each naming its fix where there is one.
+
+Every error class says whether trying again later can succeed (`retryable`): a server
+that is down or slow may answer next time; bad input, a missing index or a bad
+document stays as it is until someone changes it. The API sends the flag with the
+error body.
+"""
 
 from __future__ import annotations
 
 
 class RagError(Exception):
     """Base of every error this project raises on purpose."""
+
+    retryable: bool = False
 
     def __init__(self, message: str, fix: str | None = None) -> None:
         super().__init__(message)
@@ -31,12 +39,26 @@ class DocumentError(RagError):
         self.reason = reason
 
 
+class PageError(RagError):
+    """A PDF page cannot be shown: the file is no PDF, is damaged, or has no such page."""
+
+    def __init__(self, message: str, page_count: int | None = None) -> None:
+        super().__init__(message)
+        self.page_count = page_count
+
+
 class EmbeddingModelError(RagError):
     """The embedding model cannot be loaded from local weights or by name."""
 
 
+class QueryEncoderError(RagError):
+    """The model cannot be exported to ONNX or its export disagrees with torch."""
+
+
 class StoreUnavailableError(RagError):
     """The Chroma server named by RAG_CHROMA_URL cannot be reached."""
+
+    retryable = True
 
 
 class IndexBrokenError(RagError):
@@ -57,8 +79,46 @@ class InvalidInputError(RagError):
         self.field = field
 
 
-class BackendError(RagError):
-    """An answering backend is misconfigured, missing, or failed to answer in time.
+class PaperNotFoundError(RagError):
+    """No indexed paper has this id."""
 
-    At ask time the pipeline catches it and answers extractively instead, saying why.
+    def __init__(self, paper_id: str) -> None:
+        super().__init__(f"no paper with id {paper_id!r}", fix="list papers with GET /papers")
+        self.paper_id = paper_id
+
+
+class DuplicatePaperError(RagError):
+    """The same file is already indexed, under another name or title perhaps."""
+
+    def __init__(self, filename: str, paper_id: str) -> None:
+        super().__init__(
+            f"{filename}: this file is already indexed as paper {paper_id!r}",
+            fix=f"delete {paper_id!r} first to replace it",
+        )
+        self.paper_id = paper_id
+
+
+class BackendError(RagError):
+    """An answering backend is misconfigured or missing: unknown, or its package absent.
+
+    At ask time the pipeline catches every `BackendError` and answers extractively
+    instead, saying why in a fixed phrase (`rag.wording`); the error's text is logged.
     """
+
+
+class BackendUnavailableError(BackendError):
+    """The backend's model or server failed to answer: down, refusing, or erring."""
+
+    retryable = True
+
+
+class BackendTimeoutError(BackendError):
+    """The backend gave no answer within RAG_LLM_TIMEOUT_S."""
+
+    retryable = True
+
+
+class EvalRunError(RagError):
+    """The system under test could not be asked: a server down, refusing, or erring."""
+
+    retryable = True

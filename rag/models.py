@@ -1,19 +1,17 @@
-"""Typed records passed between stages: paper metadata and chunks."""
+"""The catalog: what is known about a paper, and what the index remembers of it.
+
+The stage types (`Document`, `Chunk`, `ScoredPassage`, `Answer`) are in `rag.types`.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ChunkKind = Literal["body", "footnote", "abstract", "caption", "table", "references", "front"]
 # How a text export marks its pages, beside form feeds and running headers.
 PageStart = Literal["formfeed", "indent"]
-# Kinds whose sentences may become answer sentences; the others (reference lists, table
-# cells, title-page front matter) stay searchable through an explicit kinds filter only.
-ANSWER_KINDS: tuple[ChunkKind, ...] = ("body", "abstract", "footnote", "caption")
-CHUNK_KINDS: tuple[str, ...] = get_args(ChunkKind)
 # The venue of a paper known only as an arXiv preprint.
 ARXIV_VENUE = "arXiv"
 
@@ -58,49 +56,6 @@ class PaperMeta(BaseModel):
     def authors_text(self) -> str:
         """Authors joined for display and for flat metadata stores."""
         return "; ".join(self.authors)
-
-
-class Chunk(BaseModel):
-    """A retrievable piece of one paper, never cutting a sentence in two."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    paper_id: str
-    text: str
-    kind: ChunkKind
-    page: int
-    page_end: int
-    section: str | None
-    start: int
-    end: int
-    ordinal: int
-    page_label: str | None = Field(
-        None, description="The paper's printed number for `page` (`iv`, `1650`) where it differs."
-    )
-
-
-class PassageRef(BaseModel):
-    """What it takes to cite a passage: the paper, where in it, and the text."""
-
-    chunk_id: str
-    paper_id: str
-    title: str
-    authors: str = ""
-    year: int | None = None
-    page: int = Field(description="1-based page of the file, as a PDF viewer counts it.")
-    page_label: str | None = Field(
-        None,
-        description="The page as the paper prints it (the PDF's own label, or counted from "
-        "the catalog's `first_page`), where that differs from `page`.",
-    )
-    section: str | None = None
-    text: str
-
-    @property
-    def printed_page(self) -> str:
-        """The page a reader looks up in the paper: what it prints, else the file's page."""
-        return self.page_label or str(self.page)
 
 
 class PaperRecord(BaseModel):

@@ -15,8 +15,10 @@ from typing import Literal
 
 from langchain_core.documents import Document
 
-from rag.models import ANSWER_KINDS, PaperMeta
+from rag import wording
+from rag.models import PaperMeta
 from rag.snapshot import IndexSnapshot
+from rag.types import ANSWER_KINDS
 
 Fact = Literal["authors", "year", "venue"]
 
@@ -92,14 +94,14 @@ def answer_fact(fact: Fact, meta: PaperMeta) -> FactAnswer:
     title = meta.title
     if fact == "authors":
         if not meta.authors:
-            return FactAnswer(None, f"{title} does not name its authors")
-        return FactAnswer(f"{title} was written by {names(meta.authors)}.")
+            return FactAnswer(None, wording.NO_AUTHORS.format(title=title))
+        return FactAnswer(wording.WRITTEN_BY.format(title=title, names=names(meta.authors)))
     if fact == "year":
         if meta.year is None:
-            return FactAnswer(None, f"{title} does not print when it was published")
+            return FactAnswer(None, wording.NO_YEAR.format(title=title))
         where = f" ({meta.venue})" if meta.venue else ""
-        return FactAnswer(f"{title} was published in {meta.year}{where}.")
+        return FactAnswer(wording.PUBLISHED_IN.format(title=title, year=meta.year, where=where))
     if meta.venue is None:
-        return FactAnswer(None, f"{title} does not print where it was published")
+        return FactAnswer(None, wording.NO_VENUE.format(title=title))
     when = f", {meta.year}" if meta.year else ""
-    return FactAnswer(f"{title} appeared in {meta.venue}{when}.")
+    return FactAnswer(wording.APPEARED_IN.format(title=title, venue=meta.venue, when=when))

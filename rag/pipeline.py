@@ -9,25 +9,31 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
 
-from langchain_core.documents import Document
-
-from rag import index_check
-from rag.answer import Answer, Retrieved, Turn
+from rag import index_check, wording
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
-from rag.errors import BackendError, InvalidInputError
-from rag.extractive import compose, pick_sentences, to_citation
+from rag.errors import BackendError, BackendTimeoutError, InvalidInputError
+from rag.extractive import EXTRACTIVE, compose, pick_sentences, to_citation
 from rag.follow_up import is_follow_up, with_context
 from rag.grounding import ground
 from rag.index_check import IndexCheck
-from rag.llm import EXTRACTIVE, ChatBackend, load_backend
-from rag.models import ANSWER_KINDS, CHUNK_KINDS, PaperRecord
+from rag.llm import ChatBackend, load_backend
+from rag.models import PaperRecord
 from rag.paper_facts import answer_fact, asked_fact, title_block
 from rag.question import Question, analyse
 from rag.refusal import judge_evidence
-from rag.retrieval import HybridRetriever, ScoredPassage, as_passage
+from rag.retrieval import HybridRetriever, as_passage
 from rag.settings import Settings, get_settings
 from rag.snapshot import IndexSnapshot
 from rag.store import ChunkStore
+from rag.types import (
+    ANSWER_KINDS,
+    CHUNK_KINDS,
+    Answer,
+    PassageInContext,
+    Retrieved,
+    ScoredPassage,
+    Turn,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +75,10 @@ class Pipeline:
         """Name of the backend that answers when nothing goes wrong."""
         return self.llm.name if self.llm else EXTRACTIVE
 
+    def warm_up(self) -> None:
+        """Load the embedding model now, so that the first question does not wait for it."""
+        self.retriever.embedder.embed_query("warm up")
+
     def ask(
         self,
         question: str,
@@ -107,7 +117,7 @@ class Pipeline:
             answer = self._from_passages(q, standalone, passages, snapshot, fallback)
         answer.retrieved = [ranked(i, p) for i, p in enumerate(passages, start=1)]
         if fallback:
-            answer.fallback_reason = "; ".join(fallback)
+            answer.fallback_reason = wording.FALLBACK_SEPARATOR.join(fallback)
         done = time.perf_counter()
         answer.timings_ms = {
             "retrieve": round((retrieved - began) * 1000, 1),
@@ -129,7 +139,7 @@ class Pipeline:
             try:
                 return self._in_time(lambda: llm.condense(text, turns))
             except BackendError as exc:
-                fallback.append(f"history not condensed: {exc}")
+                fallback.append(wording.HISTORY_NOT_CONDENSED.format(reason=self._why_not(exc)))
         return with_context(text, turns)
 
     def _generate(
@@ -144,16 +154,15 @@ class Pipeline:
         try:
             raw = self._in_time(lambda: llm.answer(question, passages))
         except BackendError as exc:
-            log.warning("answering extractively: %s", exc)
-            fallback.append(str(exc))
+            fallback.append(self._why_not(exc))
             return extractive
         if raw is None:
-            fallback.append(f"the {llm.name} backend found no answer in the passages")
+            fallback.append(wording.BACKEND_FOUND_NO_ANSWER.format(backend=llm.name))
             return extractive
         strict = self.settings.grounding == "strict"
         checked = ground(raw, [p.text for p in passages], strict=strict)
         if not checked.text:
-            fallback.append(f"nothing the {llm.name} backend wrote was supported by the passages")
+            fallback.append(wording.BACKEND_UNSUPPORTED.format(backend=llm.name))
             extractive.unsupported = checked.unsupported
             return extractive
         citations = [to_citation(i, passages[n - 1]) for i, n in enumerate(checked.cited, start=1)]
@@ -172,9 +181,20 @@ class Pipeline:
             return future.result(timeout=self.settings.llm_timeout_s)
         except FutureTimeout as exc:
             future.cancel()
-            raise BackendError(
+            raise BackendTimeoutError(
                 f"{self.backend} backend gave no answer within {self.settings.llm_timeout_s:g} s"
             ) from exc
+
+    def _why_not(self, exc: BackendError) -> str:
+        """Why the backend was not used, in a fixed phrase; the error's own text is logged.
+
+        A backend's error can hold a server's reply or a path, not for the user to read.
+        """
+        log.warning("the %s backend was not used: %s", self.backend, exc)
+        if isinstance(exc, BackendTimeoutError):
+            seconds = self.settings.llm_timeout_s
+            return wording.BACKEND_TIMED_OUT.format(backend=self.backend, seconds=seconds)
+        return wording.BACKEND_FAILED.format(backend=self.backend)
 
     def _from_passages(
         self,
@@ -188,7 +208,7 @@ class Pipeline:
         picks, extended = pick_sentences(q, passages, snapshot)
         verdict = judge_evidence(q, passages, [p.text for p in picks], snapshot)
         if not (verdict.answerable and picks):
-            return refusal(verdict.reason or "no passage has a sentence that answers it", passages)
+            return refusal(verdict.reason or wording.NO_ANSWERING_SENTENCE, passages)
         body, citations = compose(picks, extended)
         answer = Answer(answer=body, answered=True, citations=citations, backend=EXTRACTIVE)
         if self.llm:
@@ -280,9 +300,19 @@ class Pipeline:
         """The indexed paper with this id, if there is one."""
         return self.view().papers.get(paper_id)
 
-    def passage(self, chunk_id: str) -> Document | None:
-        """The stored chunk with this id, if the index holds it."""
-        return self.view().by_id.get(chunk_id)
+    def passage(self, chunk_id: str) -> PassageInContext | None:
+        """The stored passage with this id, its paper and the passages either side of it."""
+        snapshot = self.view()
+        doc = snapshot.by_id.get(chunk_id)
+        if doc is None:
+            return None
+        before, after = snapshot.preceding.get(chunk_id), snapshot.following.get(chunk_id)
+        return PassageInContext(
+            passage=as_passage(doc),
+            paper=snapshot.papers.get(str(doc.metadata.get("paper_id"))),
+            before=before.page_content if before else None,
+            after=after.page_content if after else None,
+        )
 
     def probe(self) -> None:
         """Query the index once as an ask would; raises `ChromaError` when it cannot answer."""
@@ -327,12 +357,16 @@ class Pipeline:
 def refusal(reason: str, passages: list[ScoredPassage]) -> Answer:
     """The plain statement that the papers do not answer, with the closest passages."""
     return Answer(
-        answer=f"The papers do not contain the answer to this question: {reason}. "
-        "The closest passages are listed below.",
+        answer=wording.REFUSAL.format(reason=reason),
         answered=False,
         related=[to_citation(i + 1, p) for i, p in enumerate(passages[:3])],
         backend=EXTRACTIVE,
     )
+
+
+def offered_backends(settings: Settings) -> list[str]:
+    """The extractive backend and the configured one: those a client may choose between."""
+    return sorted({EXTRACTIVE, settings.backend})
 
 
 def ranked(rank: int, p: ScoredPassage) -> Retrieved:

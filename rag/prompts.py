@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.prompts import ChatPromptTemplate
 
-from rag.models import PassageRef
+from rag.types import PassageRef
 
 ANSWER_SYSTEM = """\
 You answer questions about research papers using only the numbered passages the user \

@@ -24,7 +24,7 @@ import onnxruntime as ort
 import torch
 from filelock import FileLock
 
-from rag.errors import RagError
+from rag.errors import QueryEncoderError
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +35,6 @@ FILE_NAME = {False: "model.onnx", True: "model-int8.onnx"}
 PROBE = "Why did Moscow's policy toward Pyongyang and Seoul change after 2000?"
 # How long a process waits for another one's export (a few seconds on this machine).
 LOCK_TIMEOUT_S = 600
-
-
-class QueryEncoderError(RagError):
-    """The model cannot be exported or its export disagrees with torch."""
 
 
 class _LastHiddenState(torch.nn.Module):

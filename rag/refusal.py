@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rag import wording
 from rag.question import EVIDENCE_OF, Question
-from rag.retrieval import ScoredPassage
 from rag.snapshot import IndexSnapshot
 from rag.terms import vocabulary
+from rag.types import ScoredPassage
 
 # Calibrated on eval/questions.jsonl (see README, "Refusal"): below this cosine similarity
 # the best passage is about something else; below these shares the question's own words
@@ -36,25 +37,25 @@ def judge_evidence(
     many X" or "when" is refused unless one of them holds a number about X, or a date.
     """
     if not passages:
-        return Verdict(False, "nothing in the papers matches the question")
+        return Verdict(False, wording.NOTHING_MATCHES)
     if max((p.dense or 0.0) for p in passages) < MIN_DENSE:
-        return Verdict(False, "the closest passages are about something else")
+        return Verdict(False, wording.ABOUT_SOMETHING_ELSE)
     found = vocabulary(" ".join(p.text for p in passages))
     missing = sorted(k for k in q.keys if k not in found)
     if missing:
         unknown = [k for k in missing if not snapshot.knows(k)]
         if unknown:
-            return Verdict(False, f"the papers never mention {q.words(unknown)}")
-        return Verdict(False, f"no passage on this subject mentions {q.words(missing)}")
+            return Verdict(False, wording.NEVER_MENTIONED.format(words=q.words(unknown)))
+        return Verdict(False, wording.NOT_MENTIONED_ON_SUBJECT.format(words=q.words(missing)))
     if q.terms:
         known = [t for t in q.terms if snapshot.knows(t)]
         if len(known) / len(q.terms) < MIN_KNOWN_TERMS:
             unknown = sorted(q.terms - set(known))
-            return Verdict(False, f"the papers never use the words {q.words(unknown)}")
+            return Verdict(False, wording.WORDS_NEVER_USED.format(words=q.words(unknown)))
         if len(q.terms & found) / len(q.terms) < MIN_TERM_COVERAGE:
-            return Verdict(False, "most of the question's terms are not in the passages")
+            return Verdict(False, wording.TERMS_NOT_IN_PASSAGES)
     if q.expects and not _states(q, answer_sentences):
-        return Verdict(False, f"the matching passages give no {q.expects} for this")
+        return Verdict(False, wording.FORM_NOT_GIVEN.format(expects=q.expects))
     return Verdict(True)
 
 

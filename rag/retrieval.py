@@ -22,9 +22,9 @@ from pydantic import ConfigDict
 
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import IndexBrokenError
-from rag.models import ANSWER_KINDS, PassageRef
 from rag.snapshot import IndexSnapshot, SnapshotCache, bm25_tokens
 from rag.store import ChunkStore, as_vectors
+from rag.types import ANSWER_KINDS, ScoredPassage
 
 RRF_K = 60
 # A dense search asks for k / (share of the chunks it may return) + OVERFETCH results,
@@ -33,17 +33,6 @@ OVERFETCH = 8
 MIN_LIVE_SHARE = 0.5
 
 log = logging.getLogger(__name__)
-
-
-class ScoredPassage(PassageRef):
-    """A retrieved chunk with its scores and everything needed to cite it."""
-
-    page_end: int
-    kind: str = "body"
-    ordinal: int = 0
-    score: float = 0.0
-    dense: float | None = None
-    bm25: float | None = None
 
 
 def as_passage(doc: Document) -> ScoredPassage:

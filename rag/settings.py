@@ -29,32 +29,42 @@ class Settings(BaseSettings):
     )
 
     corpus_dir: Path = Field(
-        Path("corpus"), description="Folder of papers (.pdf, .txt, .md) and papers.toml."
+        Path("corpus"), description="Folder of papers (.pdf, .txt, .md) and `papers.toml`."
     )
-    data_dir: Path = Field(Path("data"), description="Where local state (the index) is kept.")
+    data_dir: Path = Field(
+        Path("data"),
+        description="Where local state is kept; the embedded index is `<data_dir>/chroma`.",
+    )
     chroma_path: Path | None = Field(
-        None, description="Embedded Chroma folder; defaults to <data_dir>/chroma."
+        None, description="Embedded Chroma folder, if not `<data_dir>/chroma`."
     )
     chroma_url: str | None = Field(
-        None, description="URL of a `chroma run` server; when set, used instead of chroma_path."
+        None,
+        description="A `chroma run` server (e.g. `http://127.0.0.1:8001`); when set, used "
+        "instead of the embedded folder.",
     )
     collection: str = Field(
-        "papers", min_length=3, description="Base name of the Chroma collection."
+        "papers",
+        min_length=3,
+        description="Base name of the Chroma collection; a hash of the model and chunking "
+        "is appended.",
     )
     embedding_model: str = Field(
         "sentence-transformers/all-MiniLM-L6-v2",
-        description="Sentence-transformers model name or local folder; local weights preferred.",
+        description="Sentence-transformers model name or local folder; installed weights are "
+        "preferred.",
     )
     embedding_batch_size: int = Field(32, ge=1, le=1024, description="Texts per embedding batch.")
     embedding_device: str = Field("cpu", description="Torch device for the embedding model.")
     embedding_query_runtime: QueryRuntime = Field(
         "onnxruntime-int8",
-        description="What embeds questions on CPU: onnxruntime-int8 (an int8 ONNX export kept "
-        "in model_cache_dir, the least CPU), onnxruntime (a float export, torch's vectors to "
-        "rounding) or torch. Passages are always embedded on torch.",
+        description="What embeds questions on CPU: `onnxruntime-int8` (an ONNX export with "
+        "int8 weights, the least CPU), `onnxruntime` (a float ONNX export, torch's vectors to "
+        "rounding) or `torch`. Exports are made once and checked against torch; passages are "
+        "always embedded on torch. See [Speed](#speed) for what each costs.",
     )
     model_cache_dir: Path | None = Field(
-        None, description="Where model exports are kept; defaults to <data_dir>/models."
+        None, description="Where the ONNX exports are kept; defaults to `<data_dir>/models`."
     )
     max_chunks_per_paper: int = Field(
         5000,
@@ -76,9 +86,9 @@ class Settings(BaseSettings):
     )
     pdf_parser: PdfParserName = Field(
         "layout",
-        description="How PDFs are read: `layout` (pdfium's character boxes and fonts, for "
-        "headings, columns, footnotes, captions, references and the paper's own metadata; "
-        "plain text if it fails) or `pypdf` (the text stream alone).",
+        description="How PDFs are read: `layout` (pypdfium2's character boxes and fonts, for "
+        "headings, columns, footnotes, captions, tables, references and the paper's own "
+        "metadata; plain text with a warning if it fails) or `pypdf` (the text stream alone).",
     )
     chunk_size: int = Field(1000, ge=200, le=8000, description="Target characters per chunk.")
     chunk_overlap: int = Field(
@@ -88,7 +98,7 @@ class Settings(BaseSettings):
         32,
         ge=4,
         le=128,
-        description="Links per vector in the HNSW graph (Chroma's max_neighbors); more keeps "
+        description="Links per vector in the HNSW graph (Chroma's `max_neighbors`); more keeps "
         "near-identical chunks findable in big libraries. Changing it builds a new index.",
     )
     hnsw_ef_construction: int = Field(
@@ -112,27 +122,30 @@ class Settings(BaseSettings):
         0.7,
         ge=0.0,
         le=1.0,
-        description="Leave out retrieved passages whose similarity to the question is under "
-        "this share of the best passage's (0 keeps all top_k).",
+        description="Leave out retrieved passages whose embedding similarity to the question "
+        "is under this share of the best passage's, so `top_k` is a most, not an always (0 "
+        "keeps all `top_k`).",
     )
 
     backend: str = Field(
         "extractive",
-        description="Answering backend: extractive (no model), openai (any OpenAI-compatible "
-        "server), llamacpp (a local GGUF file), or one a plugin registers.",
+        description="Answering backend: `extractive` (no model), `openai` (any "
+        "OpenAI-compatible server), `llamacpp` (a local GGUF file), or one a plugin registers.",
     )
     llm_base_url: str | None = Field(
         None,
-        description="OpenAI-compatible base URL for the openai backend, e.g. "
-        "http://127.0.0.1:8080/v1 (llama.cpp, vLLM, Ollama); unset means api.openai.com.",
+        description="OpenAI-compatible base URL for the `openai` backend, e.g. "
+        "`http://127.0.0.1:8080/v1` (llama.cpp, vLLM, Ollama); unset means api.openai.com.",
     )
-    llm_model: str = Field("gpt-4o-mini", description="Model name for the openai backend.")
+    llm_model: str = Field("gpt-4o-mini", description="Model name for the `openai` backend.")
     gguf_model: str = Field(
         "gemma3-270m-q4-k-m",
-        description="GGUF file for the llamacpp backend, or gemma3-270m-q4-k-m: the small "
+        description="GGUF file for the `llamacpp` backend, or `gemma3-270m-q4-k-m`: the small "
         "offline demo model from the `llamacpp` extra.",
     )
-    llm_api_key: SecretStr | None = Field(None, description="API key for the openai backend.")
+    llm_api_key: SecretStr | None = Field(
+        None, description="API key for the `openai` backend (kept secret in logs and reprs)."
+    )
     llm_timeout_s: float = Field(
         30.0, gt=0, le=600, description="Seconds to wait for the LLM before answering extractively."
     )
@@ -142,31 +155,36 @@ class Settings(BaseSettings):
     )
     grounding: Literal["strict", "lenient"] = Field(
         "strict",
-        description="strict drops LLM sentences the cited passages do not support; lenient "
-        "keeps them and only lists them under `unsupported`.",
+        description="`strict` drops LLM sentences the cited passages do not support; "
+        "`lenient` keeps them and only lists them under `unsupported`.",
     )
 
     api_key: SecretStr | None = Field(
         None,
-        description="When set, asking and changing papers need `Authorization: Bearer <key>`.",
+        description="When set, asking and changing papers (`/ask`, `/ask/stream`, `/v1/*`, "
+        "`POST /papers`, `DELETE /papers/{id}`) need `Authorization: Bearer <key>`.",
     )
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Origins (scheme://host[:port]) of other sites whose pages may call the "
-        "API from a browser, changes included; pages of any other site are refused 403.",
+        'API from a browser, changes included, as JSON: `["http://127.0.0.1:5173"]`; a '
+        "change from any other site's page is refused 403.",
     )
     allowed_hosts: list[str] = Field(
         default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"],
         description="Host names the API answers to (any port), so DNS rebinding cannot reach "
-        "it; `*.example.org` matches subdomains, `*` any host. A deployment sets its own.",
+        "it; `*.example.org` matches subdomains, `*` any host; another `Host` is 421. A "
+        "deployment sets its own.",
     )
     trusted_proxies: list[str] = Field(
         default_factory=list,
-        description="Addresses or networks of reverse proxies whose X-Forwarded-For and "
-        "X-Forwarded-Proto are believed; empty: the client is the connection's peer.",
+        description="Addresses or networks of reverse proxies whose `X-Forwarded-For` and "
+        "`X-Forwarded-Proto` are believed; empty: the client is the connection's peer.",
     )
     rate_limit: str = Field(
-        "120/minute", description="Requests per client address, in `N/second|minute|hour`."
+        "120/minute",
+        description="Requests per client address, in `N/second|minute|hour` (`/metrics` and "
+        "`/health` exempt); over it: 429 with `Retry-After`.",
     )
     max_body_bytes: int = Field(
         65536, ge=1024, description="Largest JSON request body; larger ones get 413."
@@ -175,7 +193,11 @@ class Settings(BaseSettings):
         20_000_000, ge=1024, description="Largest uploaded paper; larger ones get 413."
     )
     request_timeout_s: float = Field(
-        60.0, gt=0, le=3600, description="Seconds an ask may take before the API answers 504."
+        60.0,
+        gt=0,
+        le=3600,
+        description="Seconds an ask may take before the API answers 504 (an `error` event "
+        "when streaming).",
     )
 
     @model_validator(mode="after")

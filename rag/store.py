@@ -26,8 +26,9 @@ from chromadb.errors import NotFoundError
 from filelock import FileLock
 
 from rag.errors import StoreUnavailableError
-from rag.models import Chunk, PaperMeta, PaperRecord
+from rag.models import PaperMeta, PaperRecord
 from rag.settings import Settings
+from rag.types import Chunk
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,20 @@
-"""The core imports none of its edges; settings are read in one place."""
+"""The import rules of the house, checked on the source so a change that breaks one fails.
+
+- The core (`rag/`) imports none of its edges (`api/`, `ingest/`, `eval/`).
+- The API (`api/`: its routes, the MCP server, the app and `rag serve`) talks to the core
+  through its public face only, `EDGE_MAY_IMPORT`: `Pipeline` (`rag.pipeline`), the stage
+  types (`rag.types`), the catalog types a paper listing shows (`rag.models`), settings
+  (`rag.settings`) and errors (`rag.errors`); the wording users read (`rag.wording`, text
+  only, so the API's source headings match the core's); and two utilities that need no
+  pipeline, so routing them through one would only hide them: citation export
+  (`rag.citations`, a pure function of a paper's record, shared with `rag cite`) and log
+  set-up (`rag.logs`, shared with the `rag` command). The rule does not cover `ingest/`,
+  `eval/`, `benchmarks/` or `tests/`: ingest writes the index (the store, embeddings,
+  chunk ids), eval judges answers with the core's claim judge and checks retrieval
+  against the store, and benchmarks and tests measure and probe the internals themselves.
+- No route module imports another; what two routes share lives beside them.
+- The stage types (`rag.types`) are a leaf every stage can import: they import no stage.
+"""
 
 from __future__ import annotations
 
@@ -24,18 +40,57 @@ def test_rag_imports_no_edge_package() -> None:
         str(p.relative_to(ROOT)): imported_modules(p) & {"api", "ingest", "eval"}
         for p in (ROOT / "rag").rglob("*.py")
     }
-    assert {k: v for k, v in offenders.items() if v} == {}
+    found = {k: sorted(v) for k, v in offenders.items() if v}
+    assert found == {}, f"the core imports its edges: {found}; the arrows point into rag/"
 
 
 def full_imports(path: Path) -> set[str]:
+    """Every module `path` imports, anywhere in it; `from rag import logs` counts as `rag.logs`."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
+            if "." not in node.module and (ROOT / node.module).is_dir():
+                names.update(f"{node.module}.{a.name}" for a in node.names)
+            else:
+                names.add(node.module)
     return names
+
+
+EDGE_MAY_IMPORT = frozenset(
+    {
+        "rag.pipeline",
+        "rag.types",
+        "rag.models",
+        "rag.settings",
+        "rag.errors",
+        "rag.wording",
+        "rag.citations",
+        "rag.logs",
+    }
+)
+
+
+def test_api_imports_only_the_cores_public_modules() -> None:
+    offenders = {}
+    for path in sorted((ROOT / "api").rglob("*.py")):
+        core = {m for m in full_imports(path) if m == "rag" or m.startswith("rag.")}
+        if core - EDGE_MAY_IMPORT:
+            offenders[path.relative_to(ROOT).as_posix()] = sorted(core - EDGE_MAY_IMPORT)
+    assert offenders == {}, (
+        f"api/ reaches into core internals {offenders}: ask `Pipeline` for what it needs "
+        f"(or take it from `rag.types`), importing only {sorted(EDGE_MAY_IMPORT)}"
+    )
+
+
+def test_stage_types_import_no_stage() -> None:
+    core = {m for m in full_imports(ROOT / "rag" / "types.py") if m.startswith("rag.")}
+    assert core <= {"rag.models", "rag.sentences"}, (
+        f"rag/types.py imports {sorted(core)}: the stage types must stay a leaf that every "
+        "stage can import without a cycle"
+    )
 
 
 def test_no_route_imports_another_route_and_nothing_else_imports_a_route() -> None:
@@ -47,5 +102,8 @@ def test_no_route_imports_another_route_and_nothing_else_imports_a_route() -> No
             continue
         routes = {m for m in full_imports(path) if m.startswith("api.routes")}
         if routes:
-            offenders[rel.as_posix()] = routes
-    assert offenders == {}
+            offenders[rel.as_posix()] = sorted(routes)
+    assert offenders == {}, (
+        f"route modules imported by {offenders}: only api/app.py includes the routers; "
+        "move what two of them share into a module beside them (as api/answering.py)"
+    )

@@ -37,16 +37,17 @@ from api.openai_schemas import (
     OpenAIError,
 )
 from api.schemas import CHANGE_REFUSALS, AskRequest, error_docs, sources
-from rag.answer import Answer, Citation, Turn
 from rag.errors import InvalidInputError
-from rag.llm import EXTRACTIVE
-from rag.pipeline import MAX_HISTORY_TURNS
+from rag.pipeline import MAX_HISTORY_TURNS, offered_backends
 from rag.settings import Settings
+from rag.types import Answer, Citation, Turn
+from rag.wording import CLOSEST_HEADING, SOURCES_HEADING
 
 MODEL_PREFIX = "papers-"
 # The source list this API appends to an answer; taken off again when a client sends the
 # answer back as history, so only the answer itself reaches the pipeline.
-SOURCE_LIST = re.compile(r"\n\n(?:Sources|Closest passages):\n\[\d+\] .*\Z", re.S)
+HEADINGS = "|".join(re.escape(h) for h in (SOURCES_HEADING, CLOSEST_HEADING))
+SOURCE_LIST = re.compile(rf"\n\n(?:{HEADINGS})\n\[\d+\] .*\Z", re.S)
 STARTED = int(time.time())
 STREAM_EXAMPLE = 'data: {"object": "chat.completion.chunk", ...}\n\ndata: [DONE]\n\n'
 
@@ -71,7 +72,7 @@ def offered(settings: Settings) -> list[str]:
 
     A client naming a model must not make the server load one nobody set up.
     """
-    return sorted({EXTRACTIVE, settings.backend})
+    return offered_backends(settings)
 
 
 @router.get("/models", response_model=ModelList, responses=error_docs(OpenAIError, KEY_ERRORS))
@@ -117,7 +118,7 @@ def source_list(answer: Answer) -> str:
     if not sources:
         return ""
     lines = [f"[{c.n}] {where(c)}" for c in sources]
-    heading = "Sources:" if answer.answered else "Closest passages:"
+    heading = SOURCES_HEADING if answer.answered else CLOSEST_HEADING
     return f"\n\n{heading}\n" + "\n".join(lines)
 
 

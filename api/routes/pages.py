@@ -17,11 +17,10 @@ from fastapi.responses import FileResponse, Response
 
 from api.deps import PagesDep, PipelineDep, SettingsDep
 from api.errors import ApiError
-from api.pdf_pages import Box, PageError, PdfPages, fold
+from api.pdf_pages import Box, PdfPages, fold
 from api.schemas import BoxPublic, ErrorBody, PageBoxes, SentenceBoxes, error_docs
-from ingest.library import PaperNotFoundError
+from rag.errors import PageError, PaperNotFoundError
 from rag.pipeline import Pipeline
-from rag.sentences import sentences
 from rag.settings import Settings
 
 router = APIRouter(tags=["papers"])
@@ -76,14 +75,14 @@ def cited_sentences(
     answer in its own words), or without quotes, every sentence of the passage is.
     Raises 422 for another paper's passage.
     """
-    doc = pipeline.passage(chunk_id)
-    if doc is None:
+    found = pipeline.passage(chunk_id)
+    if found is None:
         raise ApiError(404, "not_found", f"no passage with id {chunk_id!r}")
-    if doc.metadata.get("paper_id") != paper_id:
+    if found.passage.paper_id != paper_id:
         raise ApiError(
             422, "invalid_input", f"chunk: passage {chunk_id!r} is not of paper {paper_id!r}"
         )
-    every = sentences(doc.page_content)
+    every = found.passage.sentences()
     wanted = [fold(q) for q in quotes or () if fold(q)]
     quoted = [s for s in every if fold(s) and any(fold(s) in q or q in fold(s) for q in wanted)]
     return quoted or every

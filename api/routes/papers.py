@@ -21,11 +21,12 @@ from api.schemas import (
     Text,
     error_docs,
 )
-from ingest.library import PaperNotFoundError, Upload, add_paper, remove_paper
+from ingest.library import Upload, add_paper, remove_paper
 from rag.citations import MEDIA_TYPES, CitationFormat, cite
-from rag.models import ANSWER_KINDS, TOP_K_HELP, ChunkKind, PaperRecord
+from rag.errors import PaperNotFoundError
+from rag.models import TOP_K_HELP, PaperRecord
 from rag.pipeline import MAX_QUESTION_CHARS, MAX_TOP_K, MIN_TOP_K, Pipeline
-from rag.retrieval import as_passage
+from rag.types import ANSWER_KINDS, ChunkKind
 
 router = APIRouter(tags=["papers"])
 NO_INDEX = error_docs(ErrorBody, {503: "no index yet (run `rag ingest`), or it cannot be reached"})
@@ -172,14 +173,12 @@ def get_passage(
     chunk_id: str, pipeline: PipelineDep, settings: SettingsDep, pages: PagesDep
 ) -> PassageView:
     """A passage with the text before and after it, and for a PDF its boxes on its pages."""
-    snapshot = pipeline.view()
-    doc = snapshot.by_id.get(chunk_id)
-    if doc is None:
+    found = pipeline.passage(chunk_id)
+    if found is None:
         raise ApiError(404, "not_found", f"no passage with id {chunk_id!r}")
-    before, after = snapshot.preceding.get(chunk_id), snapshot.following.get(chunk_id)
     return PassageView(
-        passage=PassagePublic.of(as_passage(doc)),
-        before=before.page_content if before else None,
-        after=after.page_content if after else None,
-        pages=passage_boxes(pages, settings, snapshot, chunk_id),
+        passage=PassagePublic.of(found.passage),
+        before=found.before,
+        after=found.after,
+        pages=passage_boxes(pages, settings, found.passage, found.paper),
     )

@@ -18,11 +18,18 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.errors import INTERNAL_DETAIL
-from rag.answer import Answer, Turn
+from api.errors import INTERNAL_DETAIL, ApiError, classify
 from rag.embeddings import SentenceTransformerEmbedder
+from rag.errors import (
+    BackendTimeoutError,
+    BackendUnavailableError,
+    InvalidInputError,
+    NoIndexError,
+    StoreUnavailableError,
+)
 from rag.pipeline import MAX_QUESTION_CHARS, Pipeline
 from rag.settings import Settings
+from rag.types import Answer, Turn
 from tests.conftest import free_port, wait_for_http
 from tests.utils.cli import RAG
 from tests.utils.servers import serving
@@ -118,6 +125,7 @@ def test_a_500_has_its_request_id_a_log_line_and_closes_the_connection(
     assert asked.json() == {
         "error": "internal",
         "detail": INTERNAL_DETAIL,
+        "retryable": False,
         "request_id": "boom-ask",
     }
     assert chatted.json()["error"]["code"] == "internal"
@@ -134,6 +142,7 @@ def test_a_stream_error_names_the_request_id_not_the_exception(
     assert data == {
         "error": "internal",
         "detail": INTERNAL_DETAIL,
+        "retryable": False,
         "request_id": r.headers["x-request-id"],
     }
     assert str(api_settings.resolved_chroma_path) not in r.text
@@ -279,3 +288,21 @@ def test_405_names_the_allowed_methods(client: httpx.Client) -> None:
         r = client.request(method, path)
         assert r.status_code == 405 and r.json()["error"] == "method_not_allowed"
         assert set(r.headers["allow"].replace(" ", "").split(",")) == allowed, path
+
+
+def test_the_error_table_says_whether_a_retry_can_help() -> None:
+    for later in (
+        StoreUnavailableError("down"),
+        BackendUnavailableError("down"),
+        BackendTimeoutError("slow"),
+        ApiError(504, "timeout", "slow"),
+        ApiError(429, "rate_limited", "busy"),
+    ):
+        assert classify(later).retryable, later
+    for never in (
+        NoIndexError("data/chroma"),
+        InvalidInputError("question", "must not be empty"),
+        ApiError(404, "not_found", "no such paper"),
+        RuntimeError("a bug"),
+    ):
+        assert not classify(never).retryable, never

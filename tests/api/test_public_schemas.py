@@ -18,11 +18,11 @@ import pytest
 from api.app import create_app
 from api.errors import INTERNAL_DETAIL
 from api.schemas import MAX_HISTORY_ITEMS, AnswerPublic, CitationPublic
-from rag.answer import Answer, Citation, Retrieved, Turn
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import StoreUnavailableError
 from rag.pipeline import MAX_QUESTION_CHARS, MAX_TOP_K, MIN_TOP_K, Pipeline
 from rag.settings import Settings
+from rag.types import Answer, Citation, Retrieved, Turn
 from tests.conftest import free_port
 from tests.utils.servers import serving
 
@@ -79,7 +79,7 @@ def test_a_request_past_a_declared_bound_is_422_naming_the_field(client: httpx.C
             r = client.post(path, json={**base, field: past})
             assert r.status_code == 422, (path, field, r.text)
             body = r.json()
-            assert set(body) == {"error", "detail", "request_id"}, body
+            assert set(body) == {"error", "detail", "retryable", "request_id"}, body
             assert body["error"] == "invalid_input" and body["detail"].startswith(f"{field}:")
             assert body["request_id"] == r.headers["x-request-id"]
         r = client.post("/ask", json={**base, field: at})
@@ -163,6 +163,7 @@ def test_a_project_error_in_a_stream_takes_the_error_tables_row(
     pipeline.failure = StoreUnavailableError("the Chroma server cannot be reached")
     plain = c.post("/ask", json={"question": QUESTION})
     assert plain.status_code == 503 and plain.json()["error"] == "store_unavailable"
+    assert plain.json()["retryable"] is True
     streamed = c.post("/ask/stream", json={"question": QUESTION})
     assert stream_error(streamed) == {
         **plain.json(),
@@ -185,6 +186,7 @@ def test_an_unexpected_error_in_a_stream_hides_its_text(
     assert stream_error(streamed) == {
         "error": "internal",
         "detail": INTERNAL_DETAIL,
+        "retryable": False,
         "request_id": streamed.headers["x-request-id"],
     }
     error = stream_error(chat)["error"]

@@ -11,8 +11,8 @@ from eval.faithfulness import OfflineJudge
 from eval.metrics import summarise
 from eval.questions import load_questions
 from eval.runner import run
-from rag.answer import Answer
 from rag.pipeline import Pipeline
+from rag.types import Answer
 
 
 def test_extractive_answers_meet_the_bar(pipeline: Pipeline) -> None:

@@ -12,9 +12,9 @@ from eval.metrics import holds_evidence
 from eval.questions import REAL_PAPERS_SET, SplitChoice, in_split, load_questions
 from ingest.catalog import paper_id_for
 from ingest.indexer import prepare
-from rag.models import Chunk
 from rag.pipeline import Pipeline
 from rag.settings import Settings
+from rag.types import Chunk
 
 
 def test_set_covers_every_category() -> None:

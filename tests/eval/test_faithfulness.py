@@ -13,7 +13,7 @@ from eval.calibration import (
     load_pairs,
 )
 from eval.faithfulness import OfflineJudge, cited_sentences, judge_sentence, score_answer
-from rag.answer import Answer, Citation
+from rag.types import Answer, Citation
 
 # Just under the figures measured with judge model v2 (README): 0.7025 on the held-out
 # real-paper set, 0.817 on the development pairs it was fitted on.

@@ -16,7 +16,7 @@ from eval.metrics import (
     token_f1,
 )
 from eval.questions import EvalQuestion
-from rag.answer import Answer, Citation, Retrieved
+from rag.types import Answer, Citation, Retrieved
 
 GOLD = "Russia does not want a war in Korea."
 

@@ -13,8 +13,8 @@ from eval.report import (
     question_changes,
     threshold_failures,
 )
-from rag.answer import Answer, Citation
 from rag.support import SentenceVerdict
+from rag.types import Answer, Citation
 from tests.eval.test_metrics import GOLD, question
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from eval.html import render
 from eval.metrics import QuestionResult, question_metrics
 from eval.report import Report, build_report, load_report, markdown
-from rag.answer import Answer, Citation
+from rag.types import Answer, Citation
 from tests.eval.test_metrics import GOLD, question
 
 

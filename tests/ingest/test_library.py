@@ -15,14 +15,13 @@ import pytest
 from ingest.catalog import load_catalog
 from ingest.library import (
     STAGING_DIR,
-    DuplicatePaperError,
     Upload,
     add_paper,
     recover,
     remove_paper,
 )
 from rag.embeddings import SentenceTransformerEmbedder
-from rag.errors import DocumentError
+from rag.errors import DocumentError, DuplicatePaperError
 from rag.settings import Settings
 from rag.store import ChunkStore
 from tests.utils.cli import run_rag

@@ -15,6 +15,7 @@ import torch
 
 from rag import query_encoder
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder, resolve_model
+from rag.errors import QueryEncoderError
 from rag.settings import Settings
 
 
@@ -145,7 +146,7 @@ def test_failed_export_falls_back_to_torch(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     def refuse(model: object, folder: Path, quantized: bool) -> None:
-        raise query_encoder.QueryEncoderError("cannot export to ONNX: unsupported layer")
+        raise QueryEncoderError("cannot export to ONNX: unsupported layer")
 
     monkeypatch.setattr(query_encoder, "export", refuse)
     fallback = SentenceTransformerEmbedder(

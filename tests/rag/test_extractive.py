@@ -7,8 +7,8 @@ from typing import cast
 import pytest
 
 from rag.extractive import _Sentences
-from rag.retrieval import ScoredPassage
 from rag.snapshot import IndexSnapshot
+from rag.types import ScoredPassage
 
 
 def pool(text: str) -> _Sentences:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from rag.answer import Answer, Turn
 from rag.follow_up import is_follow_up, with_context
 from rag.pipeline import Pipeline
+from rag.types import Answer, Turn
 from tests.conftest import ROOT
 
 TRANSCRIPTS = [

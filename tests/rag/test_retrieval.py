@@ -9,9 +9,10 @@ from ingest.indexer import ingest
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import NoIndexError
 from rag.pipeline import Pipeline
-from rag.retrieval import HybridRetriever, ScoredPassage, close_to_best, reciprocal_rank_fusion
+from rag.retrieval import HybridRetriever, close_to_best, reciprocal_rank_fusion
 from rag.settings import Settings
 from rag.store import ChunkStore, as_vectors
+from rag.types import ScoredPassage
 
 PAPER1 = "russia-korea-policy-21st-century"
 PAPER2 = "russia-korean-crisis-2018"

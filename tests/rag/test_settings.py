@@ -4,8 +4,11 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
+from rag.cli import app
 from rag.settings import Settings
+from rag.settings_table import HEADER, markdown_table
 
 
 def test_env_prefix_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -45,7 +48,29 @@ def test_llm_settings_validate_and_keep_the_key_secret(monkeypatch: pytest.Monke
         Settings(_env_file=None, grounding="sometimes")
 
 
-def test_readme_documents_every_setting() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
-    for name in Settings.model_fields:
-        assert f"`RAG_{name.upper()}`" in readme, name
+def readme_settings_table() -> str:
+    """The table under README's `## Settings`: its header line and every row after it."""
+    lines = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8").splitlines()
+    start = lines.index(HEADER[0])
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), len(lines))
+    return "\n".join(lines[start:end])
+
+
+def test_readme_settings_table_is_what_rag_settings_prints() -> None:
+    printed = CliRunner().invoke(app, ["settings"])
+    assert printed.exit_code == 0, printed.output
+    assert printed.stdout == markdown_table() + "\n"
+    assert readme_settings_table() == markdown_table(), (
+        "README's settings table is stale: paste the output of `rag settings` into it"
+    )
+
+
+def test_every_setting_has_a_row_with_its_description() -> None:
+    rows = markdown_table().splitlines()[len(HEADER) :]
+    assert [r.split(" | ")[0] for r in rows] == [
+        f"| `RAG_{n.upper()}`" for n in Settings.model_fields
+    ]
+    for name, field in Settings.model_fields.items():
+        assert field.description, f"{name} has no description= for the README"
+    assert "| `RAG_RATE_LIMIT` | `120/minute` | " in markdown_table()
+    assert "`N/second\\|minute\\|hour`" in markdown_table()

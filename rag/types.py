@@ -1,0 +1,202 @@
+"""The pipeline's stage types: `Document -> list[Chunk] -> list[ScoredPassage] -> Answer`.
+
+Ingest cleans a file into a `Document` and cuts it into `Chunk`s; retrieval ranks the
+stored chunks as `ScoredPassage`s; answering gives an `Answer` whose `Citation`s point
+at them. Between store and retrieval a chunk travels as LangChain's `Document` (text
+plus flat metadata), which is the retrievers' currency and not this module's `Document`.
+The catalog's types (what is known about a paper) are in `rag.models`.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.models import PaperRecord
+from rag.sentences import sentences
+
+ChunkKind = Literal["body", "footnote", "abstract", "caption", "table", "references", "front"]
+# Kinds whose sentences may become answer sentences; the others (reference lists, table
+# cells, title-page front matter) stay searchable through an explicit kinds filter only.
+ANSWER_KINDS: tuple[ChunkKind, ...] = ("body", "abstract", "footnote", "caption")
+CHUNK_KINDS: tuple[str, ...] = get_args(ChunkKind)
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """A footnote's text, kept apart from the body so it never splits a sentence.
+
+    `number` is None for a footnote marked by a sign (`∗`), which its text then starts with.
+    """
+
+    number: int | None
+    text: str
+    page: int
+    anchor: int
+
+
+@dataclass(frozen=True)
+class Aside:
+    """A caption or table: kept out of the running text, anchored where it was printed."""
+
+    kind: ChunkKind
+    text: str
+    page: int
+    anchor: int
+
+
+@dataclass
+class Document:
+    """A paper's cleaned text and where its pages, sections and kinds start (body offsets).
+
+    What chunking cuts; ingest's `CleanDocument` adds what only its cleaning needs.
+    """
+
+    body: str
+    page_offsets: list[tuple[int, int]]
+    sections: list[tuple[int, str | None]]
+    footnotes: list[Footnote]
+    page_count: int
+    page_labels: tuple[str, ...] = ()
+    kinds: list[tuple[int, ChunkKind]] = field(default_factory=list)
+    asides: list[Aside] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int:
+        """0-based page index of the body character at `offset`."""
+        starts = [o for o, _ in self.page_offsets]
+        i = bisect_right(starts, offset) - 1
+        return self.page_offsets[i][1] if i >= 0 else 0
+
+    def section_at(self, offset: int) -> str | None:
+        """Heading of the section the body character at `offset` is in, if it has one."""
+        starts = [o for o, _ in self.sections]
+        i = bisect_right(starts, offset) - 1
+        return self.sections[i][1] if i >= 0 else None
+
+    def kind_at(self, offset: int) -> ChunkKind:
+        """Kind of the body text at `offset`: body, unless the layout said otherwise."""
+        starts = [o for o, _ in self.kinds]
+        i = bisect_right(starts, offset) - 1
+        return self.kinds[i][1] if i >= 0 else "body"
+
+    def blocks(self) -> list[tuple[int, int]]:
+        """(start, end) spans that no chunk should cross: sections, kinds, paragraphs."""
+        cuts = sorted(
+            {0, len(self.body), *(o for o, _ in self.sections), *(o for o, _ in self.kinds)}
+        )
+        cuts += [m.end() for m in re.finditer(r"\n\n", self.body)]
+        cuts = sorted(set(cuts))
+        spans = []
+        for a, b in pairwise(cuts):
+            text = self.body[a:b]
+            lead = len(text) - len(text.lstrip())
+            trail = len(text.rstrip())
+            if trail > lead:
+                spans.append((a + lead, a + trail))
+        return spans
+
+
+class Chunk(BaseModel):
+    """A retrievable piece of one paper, never cutting a sentence in two."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    paper_id: str
+    text: str
+    kind: ChunkKind
+    page: int
+    page_end: int
+    section: str | None
+    start: int
+    end: int
+    ordinal: int
+    page_label: str | None = Field(
+        None, description="The paper's printed number for `page` (`iv`, `1650`) where it differs."
+    )
+
+
+class PassageRef(BaseModel):
+    """What it takes to cite a passage: the paper, where in it, and the text."""
+
+    chunk_id: str
+    paper_id: str
+    title: str
+    authors: str = ""
+    year: int | None = None
+    page: int = Field(description="1-based page of the file, as a PDF viewer counts it.")
+    page_label: str | None = Field(
+        None,
+        description="The page as the paper prints it (the PDF's own label, or counted from "
+        "the catalog's `first_page`), where that differs from `page`.",
+    )
+    section: str | None = None
+    text: str
+
+    @property
+    def printed_page(self) -> str:
+        """The page a reader looks up in the paper: what it prints, else the file's page."""
+        return self.page_label or str(self.page)
+
+    def sentences(self) -> list[str]:
+        """The passage's sentences, split as answers quote them (for highlighting)."""
+        return sentences(self.text)
+
+
+class ScoredPassage(PassageRef):
+    """A retrieved chunk with its scores and everything needed to cite it."""
+
+    page_end: int
+    kind: str = "body"
+    ordinal: int = 0
+    score: float = 0.0
+    dense: float | None = None
+    bm25: float | None = None
+
+
+class PassageInContext(BaseModel):
+    """A stored passage with its paper and the texts stored just before and after it."""
+
+    passage: ScoredPassage
+    paper: PaperRecord | None = None
+    before: str | None = None
+    after: str | None = None
+
+
+class Citation(PassageRef):
+    """What one `[n]` marker points at: a passage of a named paper and page."""
+
+    n: int
+
+
+class Retrieved(PassageRef):
+    """A passage retrieval ranked for the question, cited or not, so callers can audit it."""
+
+    rank: int
+    score: float
+
+
+class Turn(BaseModel):
+    """One earlier message of a conversation, so a follow-up question can be understood."""
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20000)
+
+
+class Answer(BaseModel):
+    """An answer whose sentences come from cited passages, or a plain refusal."""
+
+    answer: str
+    answered: bool
+    citations: list[Citation] = Field(default_factory=list)
+    related: list[Citation] = Field(default_factory=list)
+    retrieved: list[Retrieved] = Field(default_factory=list)
+    unsupported: list[str] = Field(default_factory=list)
+    backend: str
+    fallback_reason: str | None = None
+    timings_ms: dict[str, float] = Field(default_factory=dict)
