@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from eval.judge_training import EDITS, generate
+from eval.judge_edits import EDITS
+from eval.judge_pairs import generate
 from rag.grounding import ground
 from rag.judge_model import FEATURES, MODEL_PATH, default_model, load_model
 from tests.conftest import CORPUS
