@@ -90,11 +90,18 @@ def ask_command(
 
 
 @app.command("settings")
-def settings_command() -> None:
-    """Print every RAG_* setting with its default and meaning, as README's markdown table."""
+def settings_command(
+    section: Annotated[
+        str | None, typer.Option("--section", "-s", help="Only this section, e.g. retrieval.")
+    ] = None,
+) -> None:
+    """Print every RAG_* setting with its default and meaning, as README's markdown tables."""
+    from rag.settings import Section
     from rag.settings_table import markdown_table
 
-    typer.echo(markdown_table())
+    if section is not None and section not in list(Section):
+        raise typer.BadParameter(f"the sections: {', '.join(Section)}", param_hint="--section")
+    typer.echo(markdown_table(Section if section is None else [Section(section)]))
 
 
 @app.command("cite")

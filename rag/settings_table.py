@@ -1,19 +1,20 @@
-"""The README's settings table, made from the `Settings` model (`rag settings` prints it).
+"""The README's settings tables, made from the `Settings` model (`rag settings` prints them).
 
-Each row is a field: its environment variable, its default and its `description=`, so
-the table cannot drift from the code; tests/rag/test_settings.py fails when README's
-copy differs from what this makes.
+One table per `Section`, in that order, under a heading and the section's
+one-line description. Each row is a field: its environment variable, its default and its
+`description=`, so the tables cannot drift from the code; tests/rag/test_settings.py fails
+when README's copy differs from what this makes.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings
 
-from rag.settings import Settings
+from rag.settings import SECTION_DESCRIPTIONS, Section, Settings
 
 HEADER = ("| variable | default | meaning |", "|---|---|---|")
 
@@ -39,14 +40,19 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def markdown_table(model: type[BaseSettings] = Settings) -> str:
-    """One row per setting, in the model's order, as the README's Settings section holds it."""
-    prefix = str(model.model_config.get("env_prefix", ""))
-    rows = [
-        row(f"`{prefix}{name.upper()}`", default_text(field), field.description or "")
-        for name, field in model.model_fields.items()
-    ]
-    return "\n".join([*HEADER, *rows])
+def markdown_table(sections: Iterable[Section] = Section) -> str:
+    """Every section's heading, description and table, as README's Settings section holds them."""
+    return "\n\n".join(section_table(section) for section in sections)
+
+
+def section_table(section: Section) -> str:
+    """One section: `### name`, its description, then a row per field in the model's order."""
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    rows = []
+    for name in Settings.section_fields(section):
+        field = Settings.model_fields[name]
+        rows.append(row(f"`{prefix}{name.upper()}`", default_text(field), field.description or ""))
+    return "\n".join([f"### {section}", "", SECTION_DESCRIPTIONS[section], "", *HEADER, *rows])
 
 
 def row(*cells: str) -> str:

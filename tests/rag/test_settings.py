@@ -7,8 +7,8 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from rag.cli import app
-from rag.settings import Settings
-from rag.settings_table import HEADER, markdown_table
+from rag.settings import SECTION_DESCRIPTIONS, Section, Settings, sections_of
+from rag.settings_table import markdown_table
 
 
 def test_env_prefix_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,11 +49,10 @@ def test_llm_settings_validate_and_keep_the_key_secret(monkeypatch: pytest.Monke
 
 
 def readme_settings_table() -> str:
-    """The table under README's `## Settings`: its header line and every row after it."""
-    lines = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8").splitlines()
-    start = lines.index(HEADER[0])
-    end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), len(lines))
-    return "\n".join(lines[start:end])
+    """README's `## Settings` from its first `### ` section heading to the next `## ` heading."""
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    settings = text.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    return settings[settings.index("\n### ") + 1 :].rstrip("\n")
 
 
 def test_readme_settings_table_is_what_rag_settings_prints() -> None:
@@ -61,16 +60,44 @@ def test_readme_settings_table_is_what_rag_settings_prints() -> None:
     assert printed.exit_code == 0, printed.output
     assert printed.stdout == markdown_table() + "\n"
     assert readme_settings_table() == markdown_table(), (
-        "README's settings table is stale: paste the output of `rag settings` into it"
+        "README's settings tables are stale: paste the output of `rag settings` into them"
     )
 
 
 def test_every_setting_has_a_row_with_its_description() -> None:
-    rows = markdown_table().splitlines()[len(HEADER) :]
+    rows = [r for r in markdown_table().splitlines() if r.startswith("| `")]
     assert [r.split(" | ")[0] for r in rows] == [
-        f"| `RAG_{n.upper()}`" for n in Settings.model_fields
+        f"| `RAG_{n.upper()}`" for section in Section for n in Settings.section_fields(section)
     ]
     for name, field in Settings.model_fields.items():
         assert field.description, f"{name} has no description= for the README"
     assert "| `RAG_RATE_LIMIT` | `120/minute` | " in markdown_table()
     assert "`N/second\\|minute\\|hour`" in markdown_table()
+
+
+def test_every_field_has_exactly_one_known_section_and_keeps_its_env_name() -> None:
+    for name, field in Settings.model_fields.items():
+        assert len(sections_of(field)) == 1, f"{name}'s type must name one Section: Annotated[T, …]"
+        assert field.alias is None and field.validation_alias is None, f"{name} is renamed"
+    grouped = [name for section in Section for name in Settings.section_fields(section)]
+    assert sorted(grouped) == sorted(Settings.model_fields)
+    assert all(Settings.section_fields(section) for section in Section), "a section is empty"
+    assert list(SECTION_DESCRIPTIONS) == list(Section)
+    assert all(d.endswith(".") and "\n" not in d for d in SECTION_DESCRIPTIONS.values())
+
+
+def test_a_section_by_name_in_code_and_on_the_command_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RAG_LLM_MODEL", "qwen")
+    llm = Settings(_env_file=None).section("llm")
+    assert llm["llm_model"] == "qwen" and "backend" not in llm and "chunk_size" not in llm
+    with pytest.raises(ValueError, match="the sections: corpus, index"):
+        Settings(_env_file=None).section("chunking")
+    printed = CliRunner().invoke(app, ["settings", "--section", "retrieval"])
+    assert printed.exit_code == 0, printed.output
+    assert printed.stdout == markdown_table([Section.RETRIEVAL]) + "\n"
+    assert printed.stdout.startswith("### retrieval\n")
+    assert "RAG_MIN_SIMILARITY_RATIO" in printed.stdout and "RAG_CHUNK_SIZE" not in printed.stdout
+    unknown = CliRunner().invoke(app, ["settings", "--section", "chunking"])
+    assert unknown.exit_code == 2 and "retrieval" in unknown.output
