@@ -150,12 +150,18 @@ class ChunkStore:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the index for one writer across processes, on an up-to-date copy."""
+        """Hold the index for one writer across processes, on an up-to-date copy.
+
+        The copy is read afresh only when another process wrote since this one's last
+        write (the generation says so): reading the folder again costs in proportion to
+        the index, and an ingest of a big library writes one paper after another.
+        """
         if self._lock is None:
             yield
             return
         with self._lock:
-            self.client = make_client(self.settings)
+            if not self.written or self.generation() != self.written:
+                self.client = make_client(self.settings)
             yield
 
     def refresh(self) -> None:
@@ -342,6 +348,8 @@ class ChunkStore:
         ]
         for start in range(0, len(stale), self._batch):
             self.chunks.delete(ids=stale[start : start + self._batch])
+        if stale and self.generation():
+            self._bump()
         if stale:
             log.warning("removed %d chunks left behind by an interrupted run", len(stale))
         return len(stale)
