@@ -64,6 +64,10 @@ class BM25Index:
     segments: tuple[_Segment, ...] = ()
     lengths: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float32))
     doc_freq: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    # Terms' rows and weights as `_weights` worked them out (a race only repeats work).
+    _cache: dict[int, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def size(self) -> int:
@@ -97,22 +101,33 @@ class BM25Index:
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Every chunk's BM25 score for the query tokens (a repeated token counts again)."""
         out = np.zeros(self.size, dtype=np.float32)
-        if not self.size:
-            return out
-        n = self.size
-        average = float(self.lengths.mean()) or 1.0
         for word in query:
             term = self.vocab.get(word)
-            if term is None:
-                continue
-            df = int(self.doc_freq[term])
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            for segment in self.segments:
-                rows, tf = segment.column(term)
-                if len(rows):
-                    norm = K1 * (1 - B + B * self.lengths[rows] / average)
-                    out[rows] += np.float32(idf) * tf / (tf + norm)
+            if term is not None:
+                rows, weights = self._weights(term)
+                out[rows] += weights
         return out
+
+    def _weights(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        """The chunks holding a term and its BM25 weight in each, worked out once per index.
+
+        A weight depends on how many chunks the index holds and their average length, so
+        it is kept with this index (a new one starts afresh); common words recur across
+        questions, and their columns are the long ones.
+        """
+        known = self._cache.get(term)
+        if known is not None:
+            return known
+        n, average = self.size, float(self.lengths.mean()) or 1.0
+        df = int(self.doc_freq[term])
+        idf = np.float32(math.log(1 + (n - df + 0.5) / (df + 0.5)))
+        parts = [segment.column(term) for segment in self.segments]
+        rows = np.concatenate([r for r, _ in parts])
+        tf = np.concatenate([t for _, t in parts])
+        norm = K1 * (1 - B + B * self.lengths[rows] / average)
+        known = (rows, idf * tf / (tf + norm))
+        self._cache[term] = known
+        return known
 
 
 def _merged(segments: list[_Segment], terms: int) -> tuple[_Segment, ...]:
