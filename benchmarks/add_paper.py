@@ -15,6 +15,7 @@ the paper. Issue 20's target: none over 3x in the minute after.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import statistics
 import tempfile
@@ -25,9 +26,10 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.http_load import load_http, serve
-from benchmarks.library import build, settings_for
+from benchmarks.http_load import chroma_server, load_http, serve
+from benchmarks.library import Library, build, settings_for
 from benchmarks.run import free_port
+from benchmarks.stats import Latency
 from eval.questions import load_questions
 from ingest.indexer import ingest
 from rag.settings import Settings
@@ -90,6 +92,9 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=1000, help="generated papers")
     parser.add_argument("--after-s", type=float, default=60.0, help="seconds asked after")
     parser.add_argument("--lookups", type=int, default=20, help="lookups of the new paper")
+    parser.add_argument(
+        "--chroma-server", action="store_true", help="serve the index by `chroma run`"
+    )
     args = parser.parse_args()
     library = build(args.papers)
     questions = [q.question for q in load_questions()]
@@ -104,37 +109,75 @@ def main() -> None:
             data_dir=root / "data",
             model_cache_dir=source.resolved_model_cache_dir,
         )
-        port = free_port()
-        with serve(settings, root / "serve", port, START_TIMEOUT_S, workers=WORKERS) as server:
-            for _ in range(2):  # warm-up over both workers, not reported
-                load_http(server.url, questions, WORKERS, len(questions))
-            before = load_http(server.url, questions, 1, 2 * len(questions))
-            asker = Asker(server.url, questions)
-            thread = threading.Thread(target=asker.run)
-            thread.start()
-            control_began = time.monotonic()
-            time.sleep(args.after_s)
-            upload_began = time.monotonic()
-            with NEW_PAPER.open("rb") as pdf:
-                response = httpx.post(
-                    f"{server.url}/papers",
-                    files={"file": (NEW_PAPER.name, pdf, "application/pdf")},
-                    timeout=600,
-                )
-            upload_ended = time.monotonic()
-            response.raise_for_status()
-            paper_id = response.json()["id"]
-            found = sum(
-                httpx.get(f"{server.url}/papers/{paper_id}", timeout=60).status_code == 200
-                for _ in range(args.lookups)
+        with contextlib.ExitStack() as stack:
+            if args.chroma_server:
+                index = settings.resolved_chroma_path
+                url = stack.enter_context(chroma_server(index, root / "chroma", free_port()))
+                settings = settings.model_copy(update={"chroma_url": url})
+            results = measured(settings, root, questions, args)
+    print_results(library, args, results)
+
+
+@dataclass(frozen=True)
+class Results:
+    """What one run measured."""
+
+    before: Latency
+    asker: Asker
+    control_began: float
+    upload_began: float
+    upload_ended: float
+    found: int
+    whole_s: float
+    grown_s: float
+
+
+def measured(
+    settings: Settings, root: Path, questions: list[str], args: argparse.Namespace
+) -> Results:
+    """Serve the copy, ask, upload a paper under the asker, look it up; then in-process."""
+    port = free_port()
+    with serve(settings, root / "serve", port, START_TIMEOUT_S, workers=WORKERS) as server:
+        for _ in range(2):  # warm-up over both workers, not reported
+            load_http(server.url, questions, WORKERS, len(questions))
+        before = load_http(server.url, questions, 1, 2 * len(questions))
+        asker = Asker(server.url, questions)
+        thread = threading.Thread(target=asker.run)
+        thread.start()
+        control_began = time.monotonic()
+        time.sleep(args.after_s)
+        upload_began = time.monotonic()
+        with NEW_PAPER.open("rb") as pdf:
+            response = httpx.post(
+                f"{server.url}/papers",
+                files={"file": (NEW_PAPER.name, pdf, "application/pdf")},
+                timeout=600,
             )
-            time.sleep(args.after_s)
-            asker.stop.set()
-            thread.join()
-        whole_s, grown_s = snapshot_seconds(settings)
+        upload_ended = time.monotonic()
+        response.raise_for_status()
+        paper_id = response.json()["id"]
+        found = sum(
+            httpx.get(f"{server.url}/papers/{paper_id}", timeout=60).status_code == 200
+            for _ in range(args.lookups)
+        )
+        time.sleep(args.after_s)
+        asker.stop.set()
+        thread.join()
+    whole_s, grown_s = snapshot_seconds(settings)
+    return Results(
+        before, asker, control_began, upload_began, upload_ended, found, whole_s, grown_s
+    )
+
+
+def print_results(library: Library, args: argparse.Namespace, r: Results) -> None:
+    """The run's figures as lines and a Markdown table."""
+    before, asker, found = r.before, r.asker, r.found
+    control_began, upload_began, upload_ended = r.control_began, r.upload_began, r.upload_ended
+    whole_s, grown_s = r.whole_s, r.grown_s
     p50 = before.p50_ms
     print(
         f"library: {library.papers:,} papers, {library.chunks:,} chunks; {WORKERS} workers; "
+        f"{'a chroma run server' if args.chroma_server else 'embedded index'}; "
         f"upload of {NEW_PAPER.name} took {upload_ended - upload_began:.1f} s"
     )
     print(f"\np50 before, concurrency 1: {p50:.1f} ms (p95 {before.p95_ms:.1f} ms)\n")

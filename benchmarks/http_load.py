@@ -85,6 +85,7 @@ def serve(
         "RAG_EMBEDDING_QUERY_RUNTIME": settings.embedding_query_runtime,
         "RAG_RATE_LIMIT": BENCH_RATE_LIMIT,
         "RAG_BACKEND": "extractive",
+        **({"RAG_CHROMA_URL": settings.chroma_url} if settings.chroma_url else {}),
     }
     (workdir / ".env").write_text("".join(f"{k}={v}\n" for k, v in env.items()), "utf-8")
     rag = Path(sys.executable).parent / "rag"
@@ -109,17 +110,40 @@ def serve(
         rss.stop()
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float) -> None:
+@contextmanager
+def chroma_server(path: Path, workdir: Path, port: int) -> Iterator[str]:
+    """A `chroma run` server on 127.0.0.1 over the index folder `path`; its URL."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    chroma = Path(sys.executable).parent / "chroma"
+    log = workdir / "chroma.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", f"{port}"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, process, log, START_TIMEOUT_S, "/api/v2/heartbeat")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_ready(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float, path: str = "/health"
+) -> None:
     deadline = time.monotonic() + timeout_s
     with httpx.Client(timeout=2) as client:
         while True:
             try:
-                if client.get(f"{url}/health").status_code == 200:
+                if client.get(f"{url}{path}").status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"rag serve did not become ready:\n{log.read_text()[-3000:]}")
+                raise RuntimeError(f"{url} did not become ready:\n{log.read_text()[-3000:]}")
             time.sleep(0.02)
 
 
