@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -29,9 +29,9 @@ from rag.errors import (
 )
 from rag.pipeline import MAX_QUESTION_CHARS, Pipeline
 from rag.settings import Settings
-from rag.types import Answer, Turn
 from tests.conftest import free_port, wait_for_http
 from tests.utils.cli import RAG
+from tests.utils.pipelines import FailingPipeline
 from tests.utils.servers import serving
 
 QUESTION = "What are Russia's two fundamental interests concerning the Korean peninsula?"
@@ -82,22 +82,11 @@ def test_a_lone_surrogate_in_a_chat_completion_is_422(client: httpx.Client, body
     assert r.json()["error"]["code"] == "invalid_input"
 
 
-class BrokenPipeline(Pipeline):
-    """A pipeline whose answering fails the way a bug would, naming a server path."""
-
-    def ask(
-        self,
-        question: str,
-        history: Sequence[str | Turn] | None = None,
-        papers: Sequence[str] | None = None,
-        top_k: int = 5,
-    ) -> Answer:
-        raise RuntimeError(f"index broken at {self.settings.resolved_chroma_path}")
-
-
 @pytest.fixture(scope="module")
 def broken_url(api_settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[str]:
-    app = create_app(api_settings, BrokenPipeline(api_settings, embedder=embedder))
+    broken = FailingPipeline(api_settings, embedder=embedder)
+    broken.failure = RuntimeError(f"index broken at {api_settings.resolved_chroma_path}")
+    app = create_app(api_settings, broken)
     with serving(app, free_port()) as url:
         yield url
 

@@ -9,7 +9,7 @@ unexpected one must not leak its text.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,10 +20,11 @@ from api.errors import INTERNAL_DETAIL
 from api.schemas import MAX_HISTORY_ITEMS, AnswerPublic, CitationPublic
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import StoreUnavailableError
-from rag.pipeline import MAX_QUESTION_CHARS, MAX_TOP_K, MIN_TOP_K, Pipeline
+from rag.pipeline import MAX_QUESTION_CHARS, MAX_TOP_K, MIN_TOP_K
 from rag.settings import Settings
-from rag.types import Answer, Citation, Retrieved, Turn
+from rag.types import Answer, Citation, Retrieved
 from tests.conftest import free_port
+from tests.utils.pipelines import FailingPipeline
 from tests.utils.servers import serving
 
 QUESTION = "What are Russia's two fundamental interests concerning the Korean peninsula?"
@@ -121,26 +122,12 @@ def test_ask_and_the_streams_done_event_send_the_public_model(client: httpx.Clie
     )
 
 
-class FailingPipeline(Pipeline):
-    """A pipeline whose answering fails: with a project error, or as a bug would."""
-
-    failure: Exception = RuntimeError(SECRET)
-
-    def ask(
-        self,
-        question: str,
-        history: Sequence[str | Turn] | None = None,
-        papers: Sequence[str] | None = None,
-        top_k: int = 5,
-    ) -> Answer:
-        raise self.failure
-
-
 @pytest.fixture(scope="module")
 def failing(
     api_settings: Settings, embedder: SentenceTransformerEmbedder
 ) -> Iterator[tuple[FailingPipeline, httpx.Client]]:
     pipeline = FailingPipeline(api_settings, embedder=embedder)
+    pipeline.failure = RuntimeError(SECRET)
     with (
         serving(create_app(api_settings, pipeline), free_port()) as url,
         httpx.Client(base_url=url, timeout=60) as c,
