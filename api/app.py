@@ -26,8 +26,8 @@ from api.pdf_pages import PdfPages
 from api.pipelines import Pipelines
 from api.routes import ask, health, openai_chat, pages, papers
 from api.schemas import ANY_ROUTE, LIMITED, ErrorBody, error_docs
+from ingest.library import LibraryWriter
 from rag.errors import NoIndexError
-from rag.logs import PLAIN_FORMAT
 from rag.pipeline import Pipeline
 from rag.settings import Settings, get_settings
 
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pipeline = pipeline or Pipeline(settings)
+        app.state.pipeline = pipeline or Pipeline(settings, writer=LibraryWriter())
         app.state.pipelines = Pipelines(app.state.pipeline)
         app.state.pipeline.warm_up()
         try:
@@ -101,6 +101,7 @@ def app_from_env() -> FastAPI:
     Each worker process also sets up its own logging here, so every request's line (with
     its request id) reaches the server log.
     """
-    logging.basicConfig(level=logging.WARNING, format=PLAIN_FORMAT)
+    settings = get_settings()
+    logging.basicConfig(level=logging.WARNING, format=settings.log_format)
     logging.getLogger("api").setLevel(logging.INFO)
-    return create_app()
+    return create_app(settings)

@@ -50,6 +50,7 @@ from rag.errors import (
     NoIndexError,
     PaperNotFoundError,
     RagError,
+    ReadOnlyPipelineError,
     StoreUnavailableError,
 )
 
@@ -92,6 +93,7 @@ PROJECT_ERRORS: dict[type[RagError], tuple[int, str]] = {
     StoreUnavailableError: (503, "store_unavailable"),
     PaperNotFoundError: (404, "not_found"),
     DuplicatePaperError: (409, "duplicate"),
+    ReadOnlyPipelineError: (405, "read_only"),
     RagError: (400, "bad_request"),
 }
 

@@ -12,9 +12,8 @@ import logging
 from api.pdf_pages import PdfPages
 from api.schemas import BoxPublic, PageBoxes, SentenceBoxes
 from rag.errors import PageError
-from rag.models import PaperRecord
 from rag.settings import Settings
-from rag.types import ScoredPassage
+from rag.types import PaperRecord, ScoredPassage
 
 log = logging.getLogger("api")
 

@@ -27,11 +27,10 @@ from pydantic import Field
 from api.evidence import passage_boxes
 from api.pdf_pages import PdfPages
 from api.schemas import PaperInfo, RetrievedWithBoxes, Sources, sources
-from rag.citations import bibtex
 from rag.errors import InvalidInputError, NoIndexError, RagError
-from rag.models import TOP_K_HELP
 from rag.pipeline import Pipeline, ranked
 from rag.settings import Settings, get_settings
+from rag.types import TOP_K_HELP
 
 T = TypeVar("T")
 # Page texts read for boxes are kept here for the life of the process (bounded).
@@ -121,7 +120,9 @@ def paper_resource(pipeline: Pipeline, paper_id: str) -> str:
     record = pipeline.paper(paper_id)
     if record is None:
         raise ResourceNotFoundError(f"no paper with id {paper_id!r}")
-    return json.dumps({**PaperInfo.of(record).model_dump(), "bibtex": bibtex(record)}, indent=2)
+    return json.dumps(
+        {**PaperInfo.of(record).model_dump(), "bibtex": pipeline.cite(paper_id)}, indent=2
+    )
 
 
 def read_paper(paper_id: str, ctx: PipelineContext) -> str:

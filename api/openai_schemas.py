@@ -12,8 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.schemas import CitationPublic, Sources, Text
-from rag.models import TOP_K_HELP
-from rag.pipeline import MAX_TOP_K, MIN_TOP_K
+from rag.types import MAX_TOP_K, MIN_TOP_K, TOP_K_HELP
 
 MAX_MESSAGE_CHARS = 20000
 

@@ -32,6 +32,9 @@ class Pipelines:
             if backend not in self._built:
                 settings = self.base.settings.model_copy(update={"backend": backend})
                 self._built[backend] = Pipeline(
-                    settings, store=self.base.store, embedder=self.base.retriever.embedder
+                    settings,
+                    store=self.base.store,
+                    embedder=self.base.retriever.embedder,
+                    writer=self.base.writer,
                 )
             return self._built[backend]

@@ -7,9 +7,15 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from rag.models import TOP_K_HELP, PaperRecord
-from rag.pipeline import MAX_QUESTION_CHARS, MAX_TOP_K, MIN_TOP_K
-from rag.types import Answer, Turn
+from rag.types import (
+    MAX_QUESTION_CHARS,
+    MAX_TOP_K,
+    MIN_TOP_K,
+    TOP_K_HELP,
+    Answer,
+    PaperRecord,
+    Turn,
+)
 
 # The most earlier turns a request may send; the pipeline reads the latest
 # `rag.pipeline.MAX_HISTORY_TURNS` of them.

@@ -17,7 +17,7 @@ from rich.table import Table
 from eval.metrics import HIGHER_IS_BETTER
 from eval.questions import DEFAULT_SET, EvalQuestion, SplitChoice, in_split, load_questions
 from eval.report import Report, compare, fmt, load_report, question_changes, threshold_failures
-from rag.models import TOP_K_HELP
+from rag.types import TOP_K_HELP
 
 
 class JudgeName(StrEnum):

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from rag.errors import RagError
-from rag.models import PaperMeta
+from rag.types import PaperMeta
 
 CATALOG_FILE = "papers.toml"
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import groupby
 
-from rag.models import PaperMeta
 from rag.sentences import Span, sentence_spans
 from rag.store import chunk_id
-from rag.types import Chunk, ChunkKind, Document
+from rag.types import Chunk, ChunkKind, Document, PaperMeta
 
 # Kinds made of lines, not sentences: split at line ends and never overlapped.
 LINE_KINDS: frozenset[ChunkKind] = frozenset({"references", "table", "front"})

@@ -21,8 +21,7 @@ from ingest.normalise import normalise, text_key
 from ingest.pdf_line import Line
 from ingest.structure import Structured, structure
 from ingest.text_pages import count_masthead_lines, find_footnote_starts, strip_running_lines
-from rag.models import PageStart
-from rag.types import Footnote
+from rag.types import Footnote, PageStart
 
 
 def clean(
@@ -67,7 +66,6 @@ def clean(
         sections=cleaner.sections,
         footnotes=cleaner.footnotes,
         page_count=len(pages) if doc.layout == "pdf" else cleaner.page + 1,
-        first_line=next((normalise(ln) for page in pages for ln in page if ln.strip()), None),
         page_labels=doc.page_labels,
     )
 
@@ -93,7 +91,6 @@ def _from_layout(doc: LoadedDocument, laid: Structured) -> CleanDocument:
             for n in laid.notes
         ],
         page_count=len(doc.lines),
-        first_line=next((normalise(ln.text) for page in doc.lines for ln in page), None),
         page_labels=doc.page_labels,
         kinds=laid.kinds,
         asides=laid.asides,

@@ -15,8 +15,7 @@ from rag.types import Document
 
 @dataclass
 class CleanDocument(Document):
-    """A `Document` with the first line of the text and, for a PDF, its layout's reading."""
+    """A `Document` with its headings and, for a PDF, its layout's reading."""
 
-    first_line: str | None = None
     headings: list[Heading] = field(default_factory=list)
     layout: Structured | None = None

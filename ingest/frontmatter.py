@@ -17,7 +17,7 @@ from typing import Any
 from ingest.layout import by_rows
 from ingest.pdf_line import Line
 from ingest.structure import Structured, join_lines
-from rag.models import ARXIV_VENUE
+from rag.types import ARXIV_VENUE
 
 # Words that make a line of a title block an institution rather than a person.
 INSTITUTION_WORDS = re.compile(

@@ -22,10 +22,9 @@ from ingest.loaders import load, make_pdf_parser
 from ingest.refmanager import ReferenceLibrary, exports_in, load_library
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.errors import DocumentError
-from rag.models import PaperMeta, PaperRecord
 from rag.settings import Settings
 from rag.store import ChunkStore
-from rag.types import Chunk
+from rag.types import Chunk, PaperMeta, PaperRecord
 
 log = logging.getLogger(__name__)
 

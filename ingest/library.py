@@ -20,7 +20,6 @@ import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
@@ -37,25 +36,14 @@ from ingest.catalog import (
 from ingest.indexer import PaperResult, file_digest, ingest, prepare
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import DocumentError, DuplicatePaperError, PaperNotFoundError
-from rag.models import PaperMeta
 from rag.settings import Settings
 from rag.store import ChunkStore
+from rag.types import PaperMeta, Upload
 
 log = logging.getLogger(__name__)
 
 STAGING_DIR = ".staging"
 JOURNAL_SUFFIX = ".change.json"
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A paper as received: its file name and bytes, and what the uploader says about it."""
-
-    filename: str
-    data: bytes
-    title: str | None = None
-    authors: tuple[str, ...] = ()
-    year: int | None = None
 
 
 def staging_dir(settings: Settings) -> Path:
@@ -270,3 +258,27 @@ def _recover(settings: Settings, store: ChunkStore, folder: Path) -> list[str]:
     for line in done:
         log.warning("%s", line)
     return done
+
+
+class LibraryWriter:
+    """The corpus and index writer a `Pipeline` is given (`Pipeline(writer=LibraryWriter())`).
+
+    The core cannot import ingest (the arrows point into `rag/`), so whoever builds a
+    pipeline that takes uploads hands it this: `Pipeline.add_paper` and `remove_paper`
+    call it with the pipeline's own store and embedding model.
+    """
+
+    def add_paper(
+        self,
+        upload: Upload,
+        settings: Settings,
+        *,
+        store: ChunkStore,
+        embedder: SentenceTransformerEmbedder,
+    ) -> str:
+        """Index an uploaded paper (see `add_paper`); the new paper's id."""
+        return str(add_paper(upload, settings, store=store, embedder=embedder).paper_id)
+
+    def remove_paper(self, paper_id: str, settings: Settings, *, store: ChunkStore) -> int:
+        """Remove an indexed paper (see `remove_paper`); how many chunks went."""
+        return remove_paper(paper_id, settings, store=store)

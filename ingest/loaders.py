@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import resource
 import subprocess
 import sys
@@ -37,6 +38,30 @@ from rag.settings import PdfParserName, Settings, get_settings
 log = logging.getLogger(__name__)
 
 Layout = Literal["pdf", "text-export", "markdown"]
+# A Markdown heading of level one: `# Title` (closing hashes allowed), or a line over `===`.
+ATX_TITLE = re.compile(r"#[ \t]+(?P<title>.+?)(?:[ \t]+#+)?[ \t]*")
+SETEXT_RULE = re.compile(r"=+[ \t]*")
+
+
+def markdown_title(text: str) -> str | None:
+    """The title a Markdown file opens with, without its heading marks; None if it has none.
+
+    Only a level-one heading as the first line of text counts: a paper's notes that open
+    with prose, or with a lower heading, have no title to read.
+    """
+    lines = [ln.strip() for ln in text.splitlines()]
+    first = next((i for i, ln in enumerate(lines) if ln), None)
+    if first is None:
+        return None
+    atx = ATX_TITLE.fullmatch(lines[first])
+    if atx:
+        return atx["title"].strip()
+    underline = lines[first + 1] if first + 1 < len(lines) else ""
+    if SETEXT_RULE.fullmatch(underline) and not lines[first].startswith("#"):
+        return lines[first]
+    return None
+
+
 # Longest piece of a PDF reader's own message kept in a reason.
 REASON_CHARS = 160
 
@@ -315,8 +340,9 @@ def load(path: Path, pdf_parser: PdfParser | None = None) -> LoadedDocument:
             raise DocumentError(
                 name, f"not UTF-8 text (invalid byte at offset {exc.start}); re-save it as UTF-8"
             ) from exc
-        layout: Layout = "markdown" if suffix == ".md" else "text-export"
-        return LoadedDocument(path, [text], layout, None, data)
+        if suffix == ".md":
+            return LoadedDocument(path, [text], "markdown", markdown_title(text), data)
+        return LoadedDocument(path, [text], "text-export", None, data)
     raise DocumentError(name, f"unsupported file type {suffix or '(none)'}; use .pdf, .txt or .md")
 
 

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.normalise import normalise
-from rag.models import PaperMeta
-from rag.types import ANSWER_KINDS, Chunk
+from rag.types import ANSWER_KINDS, Chunk, PaperMeta
 
 # A line of a bibliography: names, a year, and a venue word (heuristic, for reporting).
 REFERENCE_LIKE = re.compile(

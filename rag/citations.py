@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal, get_args
+from typing import Any
 
 import rispy
 from bibtexparser.entrypoint import write_string
@@ -21,17 +21,10 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts
 from bibtexparser.model import Entry, Field
 
 from rag.errors import InvalidInputError
-from rag.models import ARXIV_VENUE, PaperMeta, PaperRecord
+from rag.types import ARXIV_VENUE, CITATION_FORMATS, PaperMeta, PaperRecord
 
 # A venue that is the proceedings of a conference or workshop.
 PROCEEDINGS = re.compile(r"\bProceedings\b|\bConference\b|\bWorkshop\b|\bSymposium\b", re.I)
-CitationFormat = Literal["bibtex", "ris", "csl-json"]
-FORMATS: tuple[str, ...] = get_args(CitationFormat)
-MEDIA_TYPES: dict[str, str] = {
-    "bibtex": "application/x-bibtex",
-    "ris": "application/x-research-info-systems",
-    "csl-json": "application/vnd.citationstyles.csl+json",
-}
 
 
 class _RisWriter(rispy.RisWriter):  # type: ignore[misc]  # rispy ships no type hints
@@ -51,7 +44,9 @@ def cite(record: PaperRecord, fmt: str) -> str:
     writers = {"bibtex": bibtex, "ris": ris, "csl-json": csl_json}
     writer = writers.get(fmt)
     if writer is None:
-        raise InvalidInputError("format", f"must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise InvalidInputError(
+            "format", f"must be one of {', '.join(CITATION_FORMATS)}, not {fmt!r}"
+        )
     return writer(record)
 
 

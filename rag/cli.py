@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from rag import logs, wording
-from rag.models import TOP_K_HELP
+from rag.types import TOP_K_HELP
 
 app = typer.Typer(
     name="rag",
@@ -73,11 +73,9 @@ def ask_command(
         return
     style = "" if answer.answered else "yellow"
     console.print(answer.answer, style=style, markup=False)
-    sources = answer.citations or answer.related
-    if sources:
-        heading = wording.SOURCES_HEADING if answer.answered else wording.CLOSEST_HEADING
-        console.print(f"\n{heading}", style="bold")
-    for c in sources:
+    if answer.sources:
+        console.print(f"\n{answer.sources_heading}", style="bold")
+    for c in answer.sources:
         where = f"p. {c.printed_page}" + (f", {c.section}" if c.section else "")
         console.print(f"[{c.n}] {c.title} ({where})", markup=False)
     if answer.unsupported:

@@ -98,6 +98,16 @@ class DuplicatePaperError(RagError):
         self.paper_id = paper_id
 
 
+class ReadOnlyPipelineError(RagError):
+    """A paper was to be added or removed through a pipeline built without a writer."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this pipeline cannot add or remove papers",
+            fix="build it with a writer: `Pipeline(writer=ingest.library.LibraryWriter())`",
+        )
+
+
 class BackendError(RagError):
     """An answering backend is misconfigured or missing: unknown, or its package absent.
 

@@ -17,7 +17,7 @@ from rag.sentences import is_prose, sentences
 from rag.settings import Settings
 from rag.snapshot import IndexSnapshot
 from rag.terms import vocabulary
-from rag.types import ANSWER_KINDS, Citation, PassageRef, ScoredPassage
+from rag.types import ANSWER_KINDS, Answer, Citation, PassageRef, ScoredPassage
 
 # The backend's name, as RAG_BACKEND and `Answer.backend` give it.
 EXTRACTIVE = "extractive"
@@ -220,6 +220,16 @@ def compose(picks: list[Pick], passages: list[ScoredPassage]) -> tuple[str, list
         body = " ".join(f"{p.text} [{citations[p.passage].n}]" for p in group)
         paragraphs.append(f"{wording.ACCORDING_TO} {short_reference(first)}: {body}")
     return "\n\n".join(paragraphs), sorted(citations.values(), key=lambda c: c.n)
+
+
+def refusal(reason: str, passages: list[ScoredPassage]) -> Answer:
+    """The plain statement that the papers do not answer, with the closest passages."""
+    return Answer(
+        answer=wording.REFUSAL.format(reason=reason),
+        answered=False,
+        related=[to_citation(i + 1, p) for i, p in enumerate(passages[:3])],
+        backend=EXTRACTIVE,
+    )
 
 
 def extractive_backend(settings: Settings) -> None:

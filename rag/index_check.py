@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from chromadb.errors import ChromaError
 
-from rag.models import PaperRecord
 from rag.store import ChunkStore, as_vectors
+from rag.types import PaperRecord
 
 
 @dataclass

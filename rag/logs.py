@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 
-# Logs going to a file or a collector: plain lines with a timestamp and the logger's name.
-PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+from rag.settings import get_settings
 
 
 def setup(level: int) -> None:
-    """Rich, coloured lines on a terminal; plain ones anywhere else.
+    """Rich, coloured lines on a terminal; plain ones (RAG_LOG_FORMAT) anywhere else.
 
     rich's layout work costs a server about half a millisecond per line, for nothing
     when the lines end up in a file.
@@ -22,4 +21,4 @@ def setup(level: int) -> None:
         handlers = [RichHandler(console=console, show_path=False)]
         logging.basicConfig(level=level, format="%(message)s", handlers=handlers)
     else:
-        logging.basicConfig(level=level, format=PLAIN_FORMAT)
+        logging.basicConfig(level=level, format=get_settings().log_format)

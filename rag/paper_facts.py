@@ -10,15 +10,18 @@ paper and cites its title block (or, where ingest kept none, its first passage).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from langchain_core.documents import Document
 
 from rag import wording
-from rag.models import PaperMeta
+from rag.extractive import EXTRACTIVE, refusal, to_citation
+from rag.question import Question
+from rag.retrieval import as_passage
 from rag.snapshot import IndexSnapshot
-from rag.types import ANSWER_KINDS
+from rag.types import ANSWER_KINDS, Answer, PaperMeta, ScoredPassage
 
 Fact = Literal["authors", "year", "venue"]
 
@@ -105,3 +108,30 @@ def answer_fact(fact: Fact, meta: PaperMeta) -> FactAnswer:
         return FactAnswer(None, wording.NO_VENUE.format(title=title))
     when = f", {meta.year}" if meta.year else ""
     return FactAnswer(wording.APPEARED_IN.format(title=title, venue=meta.venue, when=when))
+
+
+def fact_answer(
+    q: Question, scope: Sequence[str] | None, snapshot: IndexSnapshot
+) -> tuple[Answer, list[ScoredPassage]] | None:
+    """A question about one paper's authors, year or venue, answered from its metadata.
+
+    The paper is the one the question (or its scope) names: "Who wrote <a work the
+    paper cites>?" names no indexed paper, and is answered from the passages. The
+    citation is the paper's title block, or its first passage where ingest kept none.
+    """
+    fact = asked_fact(q.text)
+    named = list(scope or ())
+    if fact is None or len(named) != 1:
+        return None
+    passages = [as_passage(doc) for doc in title_block(snapshot, named[0])]
+    if not passages:
+        return None
+    told = answer_fact(fact, snapshot.papers[named[0]].meta)
+    if told.sentence is None:
+        return refusal(told.missing or "", passages), passages
+    cited = [to_citation(n, p) for n, p in enumerate(passages, start=1)]
+    marks = ", ".join(str(c.n) for c in cited)
+    answer = Answer(
+        answer=f"{told.sentence} [{marks}]", answered=True, citations=cited, backend=EXTRACTIVE
+    )
+    return answer, passages

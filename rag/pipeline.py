@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import Protocol
 
-from rag import index_check, wording
+from rag import citations, index_check, wording
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
-from rag.errors import BackendError, BackendTimeoutError, InvalidInputError
-from rag.extractive import EXTRACTIVE, compose, pick_sentences, to_citation
+from rag.errors import (
+    InvalidInputError,
+    PaperNotFoundError,
+    ReadOnlyPipelineError,
+)
+from rag.extractive import EXTRACTIVE, compose, pick_sentences, refusal
 from rag.follow_up import is_follow_up, with_context
-from rag.grounding import ground
+from rag.generation import Generation
 from rag.index_check import IndexCheck
 from rag.llm import ChatBackend, load_backend
-from rag.models import PaperRecord
-from rag.paper_facts import answer_fact, asked_fact, title_block
+from rag.paper_facts import fact_answer
 from rag.question import Question, analyse
 from rag.refusal import judge_evidence
 from rag.retrieval import HybridRetriever, as_passage
@@ -28,26 +29,52 @@ from rag.store import ChunkStore
 from rag.types import (
     ANSWER_KINDS,
     CHUNK_KINDS,
+    MAX_HISTORY_TURNS,
+    MAX_QUESTION_CHARS,
+    MAX_TOP_K,
+    MIN_TOP_K,
     Answer,
+    CitationFormat,
+    PaperRecord,
     PassageInContext,
     Retrieved,
     ScoredPassage,
     Turn,
+    Upload,
 )
 
 log = logging.getLogger(__name__)
 
-# The bounds of a request, checked in `_validate` and declared from here in the API schemas.
-MAX_QUESTION_CHARS = 2000
-MIN_TOP_K, MAX_TOP_K = 1, 20
-MAX_HISTORY_TURNS = 20
 # A question about "both papers" gets this many passages from each paper the first
 # retrieval missed, for at most this many papers.
 PER_PAPER_K = 2
 MAX_PAPERS_COMPARED = 4
 
-T = TypeVar("T")
 History = Sequence[Turn | str]
+
+
+class PaperWriter(Protocol):
+    """What puts a paper into the corpus and the index, and takes one out.
+
+    Reading a file into chunks is ingest's job, and the core imports no edge: a pipeline
+    that takes uploads is handed ingest's writer (`ingest.library.LibraryWriter`) by
+    whoever builds it, as the API does.
+    """
+
+    def add_paper(
+        self,
+        upload: Upload,
+        settings: Settings,
+        *,
+        store: ChunkStore,
+        embedder: SentenceTransformerEmbedder,
+    ) -> str:
+        """Check the upload, put it in the corpus and index it; the new paper's id."""
+        ...
+
+    def remove_paper(self, paper_id: str, settings: Settings, *, store: ChunkStore) -> int:
+        """Take a paper out of the corpus and the index; how many chunks went."""
+        ...
 
 
 class Pipeline:
@@ -59,6 +86,7 @@ class Pipeline:
         store: ChunkStore | None = None,
         embedder: SentenceTransformerEmbedder | None = None,
         llm: ChatBackend | None = None,
+        writer: PaperWriter | None = None,
     ) -> None:
         self.settings = settings or get_settings()
         self.store = store or ChunkStore.open(self.settings)
@@ -68,7 +96,8 @@ class Pipeline:
             min_ratio=self.settings.min_similarity_ratio,
         )
         self.llm = llm or load_backend(self.settings)
-        self._calls = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
+        self.generation = Generation(self.llm, self.settings) if self.llm else None
+        self.writer = writer
 
     @property
     def backend(self) -> str:
@@ -105,7 +134,7 @@ class Pipeline:
             scope = q.papers if len(q.papers) > 1 else None
         else:
             scope = q.papers or None
-        fact = self._paper_fact(q, scope, snapshot)
+        fact = fact_answer(q, scope, snapshot)
         if fact is not None:
             answer, passages = fact
             retrieved = time.perf_counter()
@@ -134,67 +163,8 @@ class Pipeline:
         """
         if not (turns and is_follow_up(text)):
             return text
-        if self.llm:
-            llm = self.llm
-            try:
-                return self._in_time(lambda: llm.condense(text, turns))
-            except BackendError as exc:
-                fallback.append(wording.HISTORY_NOT_CONDENSED.format(reason=self._why_not(exc)))
-        return with_context(text, turns)
-
-    def _generate(
-        self,
-        llm: ChatBackend,
-        question: str,
-        passages: list[ScoredPassage],
-        extractive: Answer,
-        fallback: list[str],
-    ) -> Answer:
-        """The LLM's checked answer, or the extractive one with the reason it was not used."""
-        try:
-            raw = self._in_time(lambda: llm.answer(question, passages))
-        except BackendError as exc:
-            fallback.append(self._why_not(exc))
-            return extractive
-        if raw is None:
-            fallback.append(wording.BACKEND_FOUND_NO_ANSWER.format(backend=llm.name))
-            return extractive
-        strict = self.settings.grounding == "strict"
-        checked = ground(raw, [p.text for p in passages], strict=strict)
-        if not checked.text:
-            fallback.append(wording.BACKEND_UNSUPPORTED.format(backend=llm.name))
-            extractive.unsupported = checked.unsupported
-            return extractive
-        citations = [to_citation(i, passages[n - 1]) for i, n in enumerate(checked.cited, start=1)]
-        return Answer(
-            answer=checked.text,
-            answered=True,
-            citations=citations,
-            unsupported=checked.unsupported,
-            backend=llm.name,
-        )
-
-    def _in_time(self, call: Callable[[], T]) -> T:
-        """Run an LLM call, giving up after the configured timeout."""
-        future = self._calls.submit(call)
-        try:
-            return future.result(timeout=self.settings.llm_timeout_s)
-        except FutureTimeout as exc:
-            future.cancel()
-            raise BackendTimeoutError(
-                f"{self.backend} backend gave no answer within {self.settings.llm_timeout_s:g} s"
-            ) from exc
-
-    def _why_not(self, exc: BackendError) -> str:
-        """Why the backend was not used, in a fixed phrase; the error's own text is logged.
-
-        A backend's error can hold a server's reply or a path, not for the user to read.
-        """
-        log.warning("the %s backend was not used: %s", self.backend, exc)
-        if isinstance(exc, BackendTimeoutError):
-            seconds = self.settings.llm_timeout_s
-            return wording.BACKEND_TIMED_OUT.format(backend=self.backend, seconds=seconds)
-        return wording.BACKEND_FAILED.format(backend=self.backend)
+        condensed = self.generation.condense(text, turns, fallback) if self.generation else None
+        return condensed or with_context(text, turns)
 
     def _from_passages(
         self,
@@ -211,35 +181,9 @@ class Pipeline:
             return refusal(verdict.reason or wording.NO_ANSWERING_SENTENCE, passages)
         body, citations = compose(picks, extended)
         answer = Answer(answer=body, answered=True, citations=citations, backend=EXTRACTIVE)
-        if self.llm:
-            answer = self._generate(self.llm, standalone, passages, answer, fallback)
+        if self.generation:
+            answer = self.generation.answer(standalone, passages, answer, fallback)
         return answer
-
-    def _paper_fact(
-        self, q: Question, scope: Sequence[str] | None, snapshot: IndexSnapshot
-    ) -> tuple[Answer, list[ScoredPassage]] | None:
-        """A question about one paper's authors, year or venue, answered from its metadata.
-
-        The paper is the one the question (or its scope) names: "Who wrote <a work the
-        paper cites>?" names no indexed paper, and is answered from the passages. The
-        citation is the paper's title block, or its first passage where ingest kept none.
-        """
-        fact = asked_fact(q.text)
-        named = list(scope or ())
-        if fact is None or len(named) != 1:
-            return None
-        passages = [as_passage(doc) for doc in title_block(snapshot, named[0])]
-        if not passages:
-            return None
-        told = answer_fact(fact, snapshot.papers[named[0]].meta)
-        if told.sentence is None:
-            return refusal(told.missing or "", passages), passages
-        cited = [to_citation(n, p) for n, p in enumerate(passages, start=1)]
-        marks = ", ".join(str(c.n) for c in cited)
-        answer = Answer(
-            answer=f"{told.sentence} [{marks}]", answered=True, citations=cited, backend=EXTRACTIVE
-        )
-        return answer, passages
 
     def _from_missing_papers(
         self,
@@ -314,6 +258,42 @@ class Pipeline:
             after=after.page_content if after else None,
         )
 
+    def cite(self, paper_id: str, fmt: CitationFormat = "bibtex") -> str:
+        """An indexed paper's reference as BibTeX, RIS or CSL-JSON, for a reference manager.
+
+        Raises `PaperNotFoundError` when no indexed paper has this id.
+        """
+        record = self.paper(paper_id)
+        if record is None:
+            raise PaperNotFoundError(paper_id)
+        return citations.cite(record, fmt)
+
+    def add_paper(self, upload: Upload) -> PaperRecord:
+        """Check an uploaded paper, place it in the corpus and index it; its record.
+
+        Raises:
+            DocumentError: the file is of the wrong type, unreadable or has no text.
+            DuplicatePaperError: the same file is already indexed.
+            ReadOnlyPipelineError: this pipeline was built without a writer.
+        """
+        embedder = self.retriever.embedder
+        added = self._writer().add_paper(upload, self.settings, store=self.store, embedder=embedder)
+        return self.view().papers[added]
+
+    def remove_paper(self, paper_id: str) -> int:
+        """Remove a paper's file from the corpus and its chunks from the index; chunks removed.
+
+        Raises:
+            PaperNotFoundError: no indexed paper has this id.
+            ReadOnlyPipelineError: this pipeline was built without a writer.
+        """
+        return self._writer().remove_paper(paper_id, self.settings, store=self.store)
+
+    def _writer(self) -> PaperWriter:
+        if self.writer is None:
+            raise ReadOnlyPipelineError()
+        return self.writer
+
     def probe(self) -> None:
         """Query the index once as an ask would; raises `ChromaError` when it cannot answer."""
         index_check.probe(self.store, self.view().papers)
@@ -352,16 +332,6 @@ class Pipeline:
         if unknown:
             raise InvalidInputError("papers", f"unknown paper id(s): {', '.join(unknown)}")
         return text
-
-
-def refusal(reason: str, passages: list[ScoredPassage]) -> Answer:
-    """The plain statement that the papers do not answer, with the closest passages."""
-    return Answer(
-        answer=wording.REFUSAL.format(reason=reason),
-        answered=False,
-        related=[to_citation(i + 1, p) for i, p in enumerate(passages[:3])],
-        backend=EXTRACTIVE,
-    )
 
 
 def offered_backends(settings: Settings) -> list[str]:

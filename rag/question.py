@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rag.models import PaperRecord
 from rag.terms import STOPWORDS, WORD, content_terms, key_terms, stem
+from rag.types import PaperRecord
 
 Expect = Literal["count", "amount", "money", "date"]
 

@@ -247,6 +247,12 @@ class Settings(BaseSettings):
         description="Seconds an ask may take before the API answers 504 (an `error` event "
         "when streaming).",
     )
+    log_format: Annotated[str, Section.API] = Field(
+        "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        min_length=1,
+        description="Python `logging` format of plain log lines: the API's workers, and `rag` "
+        "when stderr is not a terminal.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -30,10 +30,10 @@ from langchain_core.documents import Document
 
 from rag.bm25_index import BM25Index
 from rag.errors import NoIndexError
-from rag.models import PaperRecord
 from rag.question import PaperMarks, paper_marks
 from rag.store import ChunkStore
 from rag.terms import content_terms, stemmer
+from rag.types import PaperRecord
 
 # bm25s sets its logger to DEBUG when imported; let it follow the application's level.
 logging.getLogger("bm25s").setLevel(logging.NOTSET)

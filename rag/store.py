@@ -26,9 +26,8 @@ from chromadb.errors import NotFoundError
 from filelock import FileLock
 
 from rag.errors import StoreUnavailableError
-from rag.models import PaperMeta, PaperRecord
 from rag.settings import Settings
-from rag.types import Chunk
+from rag.types import Chunk, PaperMeta, PaperRecord
 
 log = logging.getLogger(__name__)
 

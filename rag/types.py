@@ -4,11 +4,14 @@ Ingest cleans a file into a `Document` and cuts it into `Chunk`s; retrieval rank
 stored chunks as `ScoredPassage`s; answering gives an `Answer` whose `Citation`s point
 at them. Between store and retrieval a chunk travels as LangChain's `Document` (text
 plus flat metadata), which is the retrievers' currency and not this module's `Document`.
-The catalog's types (what is known about a paper) are in `rag.models`.
+The catalog's types (`PaperMeta`, what is known about a paper; `PaperRecord`, what the
+index remembers of it) and the bounds of a request are here too: they are what the edges
+hand the core and read back.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -17,8 +20,98 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rag.models import PaperRecord
+from rag import wording
 from rag.sentences import sentences
+
+# The bounds of a request, checked by `Pipeline` and declared from here in the API schemas.
+MAX_QUESTION_CHARS = 2000
+MIN_TOP_K, MAX_TOP_K = 1, 20
+MAX_HISTORY_TURNS = 20
+TOP_K_HELP = (
+    f"Most passages to retrieve, {MIN_TOP_K} to {MAX_TOP_K}; fewer when the rest are far less "
+    "similar to the question than the best one (RAG_MIN_SIMILARITY_RATIO)."
+)
+# What a paper's reference can be exported as (`Pipeline.cite`), and each format's media type.
+CitationFormat = Literal["bibtex", "ris", "csl-json"]
+CITATION_FORMATS: tuple[str, ...] = get_args(CitationFormat)
+CITATION_MEDIA_TYPES: dict[str, str] = {
+    "bibtex": "application/x-bibtex",
+    "ris": "application/x-research-info-systems",
+    "csl-json": "application/vnd.citationstyles.csl+json",
+}
+# How a text export marks its pages, beside form feeds and running headers.
+PageStart = Literal["formfeed", "indent"]
+# The venue of a paper known only as an arXiv preprint.
+ARXIV_VENUE = "arXiv"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A paper as received: its file name and bytes, and what the uploader says about it."""
+
+    filename: str
+    data: bytes
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+
+
+class PaperMeta(BaseModel):
+    """What is known about a paper; unknown fields stay None rather than being guessed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)
+    title: str
+    authors: tuple[str, ...] = ()
+    affiliation: str | None = None
+    venue: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    year: int | None = None
+    date: str | None = None
+    first_page: int | None = Field(None, ge=1)
+    sections: tuple[str, ...] = ()
+    source: str | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    abstract: str | None = None
+    page_start: PageStart = Field(
+        "formfeed",
+        description="How a text export marks a new page beside form feeds and running "
+        'headers: "indent" when a line that starts with a space begins one.',
+    )
+
+    def printed_page(self, page_index: int) -> str | None:
+        """The journal's page number for a 0-based page index, when the first page is known."""
+        return None if self.first_page is None else str(self.first_page + page_index)
+
+    @property
+    def authors_text(self) -> str:
+        """Authors joined for display and for flat metadata stores."""
+        return "; ".join(self.authors)
+
+
+class PaperRecord(BaseModel):
+    """What the index remembers about an indexed paper, to skip or replace it later."""
+
+    meta: PaperMeta
+    content_hash: str
+    chunk_count: int
+    pages: int
+    file_hash: str | None = Field(
+        None, description="Hash of the file's bytes alone; absent in records of older indexes."
+    )
+
+    def to_json(self) -> str:
+        """Serialised form kept beside the chunks in the store."""
+        return self.model_dump_json()
+
+    @classmethod
+    def from_json(cls, raw: str) -> PaperRecord:
+        """Inverse of `to_json`."""
+        return cls.model_validate(json.loads(raw))
+
 
 ChunkKind = Literal["body", "footnote", "abstract", "caption", "table", "references", "front"]
 # Kinds whose sentences may become answer sentences; the others (reference lists, table
@@ -200,3 +293,17 @@ class Answer(BaseModel):
     backend: str
     fallback_reason: str | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def sources(self) -> list[Citation]:
+        """What a reader is shown under the answer: its citations, or a refusal's closest."""
+        return self.citations or self.related
+
+    @property
+    def sources_heading(self) -> str:
+        """The heading over `sources`, one of `SOURCE_HEADINGS`."""
+        return wording.SOURCES_HEADING if self.answered else wording.CLOSEST_HEADING
+
+
+# The headings an answer's sources are shown under, in every client that lists them.
+SOURCE_HEADINGS = (wording.SOURCES_HEADING, wording.CLOSEST_HEADING)

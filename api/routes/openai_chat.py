@@ -38,15 +38,14 @@ from api.openai_schemas import (
 )
 from api.schemas import CHANGE_REFUSALS, AskRequest, error_docs, sources
 from rag.errors import InvalidInputError
-from rag.pipeline import MAX_HISTORY_TURNS, offered_backends
+from rag.pipeline import offered_backends
 from rag.settings import Settings
-from rag.types import Answer, Citation, Turn
-from rag.wording import CLOSEST_HEADING, SOURCES_HEADING
+from rag.types import MAX_HISTORY_TURNS, SOURCE_HEADINGS, Answer, Citation, Turn
 
 MODEL_PREFIX = "papers-"
 # The source list this API appends to an answer; taken off again when a client sends the
 # answer back as history, so only the answer itself reaches the pipeline.
-HEADINGS = "|".join(re.escape(h) for h in (SOURCES_HEADING, CLOSEST_HEADING))
+HEADINGS = "|".join(re.escape(h) for h in SOURCE_HEADINGS)
 SOURCE_LIST = re.compile(rf"\n\n(?:{HEADINGS})\n\[\d+\] .*\Z", re.S)
 STARTED = int(time.time())
 STREAM_EXAMPLE = 'data: {"object": "chat.completion.chunk", ...}\n\ndata: [DONE]\n\n'
@@ -114,12 +113,10 @@ def _turn(message: ChatMessage) -> Turn:
 
 def source_list(answer: Answer) -> str:
     """The numbered sources a plain chat client shows under the answer."""
-    sources = answer.citations or answer.related
-    if not sources:
+    if not answer.sources:
         return ""
-    lines = [f"[{c.n}] {where(c)}" for c in sources]
-    heading = SOURCES_HEADING if answer.answered else CLOSEST_HEADING
-    return f"\n\n{heading}\n" + "\n".join(lines)
+    lines = [f"[{c.n}] {where(c)}" for c in answer.sources]
+    return f"\n\n{answer.sources_heading}\n" + "\n".join(lines)
 
 
 def where(c: Citation) -> str:

@@ -21,12 +21,20 @@ from api.schemas import (
     Text,
     error_docs,
 )
-from ingest.library import Upload, add_paper, remove_paper
-from rag.citations import MEDIA_TYPES, CitationFormat, cite
 from rag.errors import PaperNotFoundError
-from rag.models import TOP_K_HELP, PaperRecord
-from rag.pipeline import MAX_QUESTION_CHARS, MAX_TOP_K, MIN_TOP_K, Pipeline
-from rag.types import ANSWER_KINDS, ChunkKind
+from rag.pipeline import Pipeline
+from rag.types import (
+    ANSWER_KINDS,
+    CITATION_MEDIA_TYPES,
+    MAX_QUESTION_CHARS,
+    MAX_TOP_K,
+    MIN_TOP_K,
+    TOP_K_HELP,
+    ChunkKind,
+    CitationFormat,
+    PaperRecord,
+    Upload,
+)
 
 router = APIRouter(tags=["papers"])
 NO_INDEX = error_docs(ErrorBody, {503: "no index yet (run `rag ingest`), or it cannot be reached"})
@@ -39,6 +47,7 @@ CHANGES = {
             400: "the body is not a multipart form",
             401: "API key missing or wrong",
             **CHANGE_REFUSALS,
+            405: "this server's pipeline was built without a paper writer (read-only)",
             422: "a bad file or field, naming the reason",
         },
     ),
@@ -72,9 +81,11 @@ def get_paper(paper_id: str, pipeline: PipelineDep) -> PaperInfo:
         200: {
             "description": "The citation; only fields papers.toml knows are written.",
             "content": {
-                MEDIA_TYPES["bibtex"]: {"schema": {"type": "string"}},
-                MEDIA_TYPES["ris"]: {"schema": {"type": "string"}},
-                MEDIA_TYPES["csl-json"]: {"schema": {"type": "array", "items": {"type": "object"}}},
+                CITATION_MEDIA_TYPES["bibtex"]: {"schema": {"type": "string"}},
+                CITATION_MEDIA_TYPES["ris"]: {"schema": {"type": "string"}},
+                CITATION_MEDIA_TYPES["csl-json"]: {
+                    "schema": {"type": "array", "items": {"type": "object"}}
+                },
             },
         },
         **NOT_FOUND,
@@ -89,8 +100,8 @@ def cite_paper(
     ] = "bibtex",
 ) -> Response:
     """A paper's citation for a reference manager: BibTeX, RIS or CSL-JSON."""
-    text = cite(indexed(pipeline, paper_id), fmt)
-    return Response(text, media_type=f"{MEDIA_TYPES[fmt]}; charset=utf-8")
+    text = pipeline.cite(paper_id, fmt)
+    return Response(text, media_type=f"{CITATION_MEDIA_TYPES[fmt]}; charset=utf-8")
 
 
 @router.post(
@@ -131,21 +142,13 @@ async def upload_paper(
         authors=tuple(a.strip() for a in (authors or "").split(";") if a.strip()),
         year=year,
     )
-    result = await run_in_threadpool(
-        add_paper,
-        upload,
-        settings,
-        store=pipeline.store,
-        embedder=pipeline.retriever.embedder,
-    )
-    record = pipeline.papers()[str(result.paper_id)]
-    return PaperInfo.of(record)
+    return PaperInfo.of(await run_in_threadpool(pipeline.add_paper, upload))
 
 
 @router.delete("/papers/{paper_id}", status_code=204, responses=CHANGES, dependencies=[KeyDep])
-async def delete_paper(paper_id: str, pipeline: PipelineDep, settings: SettingsDep) -> None:
+async def delete_paper(paper_id: str, pipeline: PipelineDep) -> None:
     """Remove a paper and all its chunks from the index, and its file from the corpus."""
-    await run_in_threadpool(remove_paper, paper_id, settings, store=pipeline.store)
+    await run_in_threadpool(pipeline.remove_paper, paper_id)
 
 
 @router.get("/passages", response_model=list[ScoredPassagePublic], responses=NO_INDEX)

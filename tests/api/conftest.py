@@ -11,6 +11,7 @@ import pytest
 
 from api.app import create_app
 from ingest.indexer import ingest
+from ingest.library import LibraryWriter
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -36,7 +37,7 @@ def api_settings(
 
 
 def serve(settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[str]:
-    pipeline = Pipeline(settings, embedder=embedder)
+    pipeline = Pipeline(settings, embedder=embedder, writer=LibraryWriter())
     with serving(create_app(settings, pipeline), free_port()) as url:
         yield url
 

@@ -14,6 +14,7 @@ import pytest
 from pydantic import SecretStr
 
 from api.app import create_app
+from ingest.library import LibraryWriter
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -88,7 +89,7 @@ def test_stream_reports_a_timeout_as_an_error_event(
     api_settings: Settings, embedder: SentenceTransformerEmbedder
 ) -> None:
     slow = api_settings.model_copy(update={"request_timeout_s": 0.000001})
-    app = create_app(slow, Pipeline(slow, embedder=embedder))
+    app = create_app(slow, Pipeline(slow, embedder=embedder, writer=LibraryWriter()))
     with serving(app, free_port()) as url, httpx.Client(base_url=url, timeout=60) as c:
         assert_error(c.post("/ask", json={"question": QUESTION}), 504, "timeout")
         r = c.post("/ask/stream", json={"question": QUESTION})
@@ -249,7 +250,7 @@ def test_api_key_guards_ask_and_changes(
     api_settings: Settings, embedder: SentenceTransformerEmbedder
 ) -> None:
     locked = api_settings.model_copy(update={"api_key": SecretStr("s3cret-key")})
-    app = create_app(locked, Pipeline(locked, embedder=embedder))
+    app = create_app(locked, Pipeline(locked, embedder=embedder, writer=LibraryWriter()))
     with serving(app, free_port()) as url, httpx.Client(base_url=url, timeout=60) as c:
         body = {"question": QUESTION}
         assert_error(c.post("/ask", json=body), 401, "unauthorized")
@@ -267,7 +268,7 @@ def test_rate_limit_and_cors(api_settings: Settings, embedder: SentenceTransform
     tight = api_settings.model_copy(
         update={"rate_limit": "3/minute", "cors_origins": ["http://127.0.0.1:5173"]}
     )
-    app = create_app(tight, Pipeline(tight, embedder=embedder))
+    app = create_app(tight, Pipeline(tight, embedder=embedder, writer=LibraryWriter()))
     with serving(app, free_port()) as url, httpx.Client(base_url=url, timeout=60) as c:
         pre = c.options(
             "/ask",
@@ -285,7 +286,7 @@ def test_no_index_is_503_saying_run_ingest(
     tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
     empty = Settings(_env_file=None, corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data")
-    app = create_app(empty, Pipeline(empty, embedder=embedder))
+    app = create_app(empty, Pipeline(empty, embedder=embedder, writer=LibraryWriter()))
     with serving(app, free_port()) as url, httpx.Client(base_url=url, timeout=60) as c:
         assert_error(c.post("/ask", json={"question": QUESTION}), 503, "no_index", "rag ingest")
         assert_error(c.post("/ask/stream", json={"question": QUESTION}), 503, "no_index")

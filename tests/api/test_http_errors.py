@@ -27,8 +27,9 @@ from rag.errors import (
     NoIndexError,
     StoreUnavailableError,
 )
-from rag.pipeline import MAX_QUESTION_CHARS, Pipeline
+from rag.pipeline import Pipeline
 from rag.settings import Settings
+from rag.types import MAX_QUESTION_CHARS
 from tests.conftest import free_port, wait_for_http
 from tests.utils.cli import RAG
 from tests.utils.pipelines import FailingPipeline
@@ -295,3 +296,18 @@ def test_the_error_table_says_whether_a_retry_can_help() -> None:
         RuntimeError("a bug"),
     ):
         assert not classify(never).retryable, never
+
+
+def test_a_read_only_pipeline_refuses_uploads_and_deletes_with_405(
+    api_settings: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    app = create_app(api_settings, Pipeline(api_settings, embedder=embedder))
+    with serving(app, free_port()) as url, httpx.Client(base_url=url, timeout=60) as c:
+        papers = c.get("/papers").json()
+        added = c.post("/papers", files={"file": ("notes.md", b"# Notes\n\nText.", "text/plain")})
+        removed = c.delete(f"/papers/{papers[0]['id']}")
+        for r in (added, removed):
+            assert r.status_code == 405, r.text
+            assert r.json()["error"] == "read_only" and not r.json()["retryable"]
+            assert "writer" in r.json()["detail"]
+        assert c.get("/papers").json() == papers

@@ -20,9 +20,8 @@ from api.errors import INTERNAL_DETAIL
 from api.schemas import MAX_HISTORY_ITEMS, AnswerPublic, CitationPublic
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import StoreUnavailableError
-from rag.pipeline import MAX_QUESTION_CHARS, MAX_TOP_K, MIN_TOP_K
 from rag.settings import Settings
-from rag.types import Answer, Citation, Retrieved
+from rag.types import MAX_QUESTION_CHARS, MAX_TOP_K, MIN_TOP_K, Answer, Citation, Retrieved
 from tests.conftest import free_port
 from tests.utils.pipelines import FailingPipeline
 from tests.utils.servers import serving

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from playwright.sync_api import sync_playwright
 
 from api.app import create_app
+from ingest.library import LibraryWriter
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -106,7 +107,10 @@ def test_own_pages_other_clients_and_reads_pass(client: httpx.Client, api_url: s
 def cors_url(api_settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[str]:
     """A server that lets the pages of one other site call it (RAG_CORS_ORIGINS)."""
     settings = api_settings.model_copy(update={"cors_origins": [ALLOWED_SITE]})
-    with serving(create_app(settings, Pipeline(settings, embedder=embedder)), free_port()) as url:
+    with serving(
+        create_app(settings, Pipeline(settings, embedder=embedder, writer=LibraryWriter())),
+        free_port(),
+    ) as url:
         yield url
 
 
@@ -143,7 +147,7 @@ def test_a_deployment_serves_the_host_names_it_lists(
     settings = api_settings.model_copy(
         update={"allowed_hosts": ["papers.example.org", "*.papers.example.net"]}
     )
-    app = create_app(settings, Pipeline(settings, embedder=embedder))
+    app = create_app(settings, Pipeline(settings, embedder=embedder, writer=LibraryWriter()))
     with serving(app, free_port()) as url, httpx.Client(base_url=url, timeout=60) as c:
         for host in ("papers.example.org", "eu.papers.example.net:8443"):
             assert c.get("/health", headers={"Host": host}).status_code == 200, host

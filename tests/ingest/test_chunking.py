@@ -9,8 +9,8 @@ from ingest.chunking import chunk_document, pack
 from ingest.clean import clean
 from ingest.clean_document import CleanDocument
 from ingest.loaders import load
-from rag.models import PaperMeta
 from rag.sentences import sentence_spans
+from rag.types import PaperMeta
 from tests.conftest import CORPUS
 
 

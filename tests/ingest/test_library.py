@@ -15,15 +15,22 @@ import pytest
 from ingest.catalog import load_catalog
 from ingest.library import (
     STAGING_DIR,
-    Upload,
+    LibraryWriter,
     add_paper,
     recover,
     remove_paper,
 )
 from rag.embeddings import SentenceTransformerEmbedder
-from rag.errors import DocumentError, DuplicatePaperError
+from rag.errors import (
+    DocumentError,
+    DuplicatePaperError,
+    PaperNotFoundError,
+    ReadOnlyPipelineError,
+)
+from rag.pipeline import Pipeline
 from rag.settings import Settings
 from rag.store import ChunkStore
+from rag.types import Upload
 from tests.utils.cli import run_rag
 from tests.utils.servers import rag_serve, serve_env
 
@@ -156,3 +163,32 @@ def test_a_refused_upload_is_named_as_the_user_sent_it(
     assert "upload" not in str(refused.value).lower()
     assert STAGING_DIR not in str(refused.value)
     assert papers_in(private_index.corpus_dir) == before
+
+
+def test_a_pipeline_with_the_writer_adds_cites_and_removes_a_paper(
+    private_index: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    pipeline = Pipeline(private_index, embedder=embedder, writer=LibraryWriter())
+    record = pipeline.add_paper(Upload("herons.md", long_notes(30), authors=("A. Heron",)))
+    assert pipeline.paper(record.meta.id) == record and record.chunk_count > 0
+    ris = pipeline.cite(record.meta.id, "ris")
+    assert "TI  - Field notes on wading birds" in ris and "AU  - Heron, A." in ris
+    found = pipeline.search("herons and egrets at pond", top_k=3)
+    assert found and found[0].paper_id == record.meta.id
+    assert pipeline.remove_paper(record.meta.id) == record.chunk_count
+    assert pipeline.paper(record.meta.id) is None
+    with pytest.raises(PaperNotFoundError):
+        pipeline.cite(record.meta.id)
+
+
+def test_a_pipeline_without_a_writer_refuses_changes_and_keeps_the_corpus(
+    private_index: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    pipeline = Pipeline(private_index, embedder=embedder)
+    before, papers = papers_in(private_index.corpus_dir), pipeline.papers()
+    with pytest.raises(ReadOnlyPipelineError) as refused:
+        pipeline.add_paper(Upload("herons.md", long_notes(5)))
+    assert "writer" in str(refused.value)
+    with pytest.raises(ReadOnlyPipelineError):
+        pipeline.remove_paper(next(iter(papers)))
+    assert papers_in(private_index.corpus_dir) == before and pipeline.papers() == papers

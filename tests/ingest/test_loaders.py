@@ -5,6 +5,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
+from ingest.loaders import markdown_title
 from rag.settings import Settings
 from rag.store import ChunkStore
 from tests.utils import hostile_pdfs as hostile
@@ -68,3 +71,19 @@ def test_hostile_pdfs_fail_by_name_and_the_good_files_are_indexed(
         assert reason.startswith(("cannot read the PDF", "the PDF")), reason
         assert str(corpus) not in reason and str(tmp_path) not in reason
     assert indexed(corpus, tmp_path / "data") == {*CORPUS_PAPERS, "good"}
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("# Field notes on wading birds\n\nHerons.", "Field notes on wading birds"),
+        ("\n\n#  Closed heading  ##\nText.", "Closed heading"),
+        ("Setext title\n============\n\nText.", "Setext title"),
+        ("## A section first\n\nText.", None),
+        ("Prose opens this file.\n\n# Later heading", None),
+        ("#hashtag is not a heading", None),
+        ("", None),
+    ],
+)
+def test_a_markdown_title_is_its_opening_level_one_heading(text: str, title: str | None) -> None:
+    assert markdown_title(text) == title

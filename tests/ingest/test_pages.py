@@ -50,7 +50,7 @@ def test_page_labels_are_kept_beside_the_physical_page(tmp_path: Path) -> None:
 
 
 def test_a_catalog_first_page_is_printed_while_the_page_stays_the_files(tmp_path: Path) -> None:
-    from rag.models import PaperMeta
+    from rag.types import PaperMeta
 
     path = make_pdf(tmp_path / "journal.pdf", ["Opening page text.", "Second page text."])
     meta = PaperMeta(id="journal", title="Journal Paper", first_page=201, source=path.name)

@@ -19,10 +19,9 @@ from ingest.pdf_line import Line
 from ingest.quality import Expected, failed_probes, flat, key, load_expected, score
 from rag.citations import cite
 from rag.embeddings import SentenceTransformerEmbedder
-from rag.models import PaperMeta
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from rag.types import ANSWER_KINDS
+from rag.types import ANSWER_KINDS, PaperMeta
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "papers"
 COMMITTED = [p for p in load_expected(FIXTURES / "expected.toml") if p.committed]

@@ -10,8 +10,8 @@ from bibtexparser.entrypoint import parse_string
 from ingest.indexer import prepare
 from ingest.refmanager import exports_in, load_library
 from rag.citations import cite
-from rag.models import PaperMeta
 from rag.settings import Settings
+from rag.types import PaperMeta
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "papers"
 S2ORC = FIXTURES / "2020.acl-main.447.pdf"

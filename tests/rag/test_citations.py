@@ -11,10 +11,10 @@ import rispy
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.middlewares import LatexDecodingMiddleware
 
-from rag.citations import FORMATS, cite
+from rag.citations import cite
 from rag.errors import InvalidInputError
-from rag.models import PaperMeta, PaperRecord
 from rag.pipeline import Pipeline
+from rag.types import CITATION_FORMATS, PaperMeta, PaperRecord
 from tests.conftest import CORPUS
 
 CATALOG: list[dict[str, Any]] = tomllib.loads((CORPUS / "papers.toml").read_text("utf-8"))["paper"]
@@ -105,4 +105,4 @@ def test_an_unknown_format_names_the_field() -> None:
     paper = PaperRecord(meta=PaperMeta(id="p", title="T"), content_hash="x", chunk_count=1, pages=1)
     with pytest.raises(InvalidInputError, match="format") as caught:
         cite(paper, "endnote")
-    assert caught.value.field == "format" and all(f in str(caught.value) for f in FORMATS)
+    assert caught.value.field == "format" and all(f in str(caught.value) for f in CITATION_FORMATS)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.models import PaperMeta
 from rag.paper_facts import answer_fact, asked_fact
 from rag.pipeline import Pipeline
+from rag.types import PaperMeta
 
 PAPER2 = "russia-korean-crisis-2018"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rag.models import PaperMeta, PaperRecord
 from rag.question import analyse, paper_marks
+from rag.types import PaperMeta, PaperRecord
 
 
 def record(pid: str, title: str, authors: tuple[str, ...], year: int | None) -> PaperRecord:
