@@ -8,27 +8,11 @@ so `/health` and `rag ingest --check` ask it instead of trusting it.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
 from chromadb.errors import ChromaError
 
 from rag.store import ChunkStore, as_vectors
-from rag.types import PaperRecord
-
-
-@dataclass
-class IndexCheck:
-    """The index self-check: sampled chunks that their own vector finds, and the rest."""
-
-    sampled: int = 0
-    found: int = 0
-    missing: list[str] = field(default_factory=list)
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Every sampled chunk was found and the index could be read."""
-        return self.error is None and not self.missing
+from rag.types import IndexCheck, PaperRecord
 
 
 def probe(store: ChunkStore, papers: dict[str, PaperRecord]) -> None:

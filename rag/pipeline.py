@@ -7,17 +7,19 @@ import time
 from collections.abc import Sequence
 from typing import Protocol
 
+from chromadb.errors import ChromaError
+
 from rag import citations, index_check, wording
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.errors import (
     InvalidInputError,
+    NoIndexError,
     PaperNotFoundError,
     ReadOnlyPipelineError,
 )
 from rag.extractive import EXTRACTIVE, compose, pick_sentences, refusal
 from rag.follow_up import is_follow_up, with_context
 from rag.generation import Generation
-from rag.index_check import IndexCheck
 from rag.llm import ChatBackend, load_backend
 from rag.paper_facts import fact_answer
 from rag.question import Question, analyse
@@ -35,6 +37,7 @@ from rag.types import (
     MIN_TOP_K,
     Answer,
     CitationFormat,
+    Health,
     PaperRecord,
     PassageInContext,
     Retrieved,
@@ -294,15 +297,37 @@ class Pipeline:
             raise ReadOnlyPipelineError()
         return self.writer
 
-    def probe(self) -> None:
-        """Query the index once as an ask would; raises `ChromaError` when it cannot answer."""
-        index_check.probe(self.store, self.view().papers)
+    def health(self, deep: bool = False) -> Health:
+        """Whether questions can be answered: the index read and queried once as an ask is.
 
-    def self_check(self) -> IndexCheck:
-        """Whether sampled live chunks are found by their own vector (RAG_SELF_CHECK_SAMPLE)."""
-        return index_check.self_check(
-            self.store, self.view().papers, self.settings.self_check_sample
-        )
+        With `deep`, sampled chunks are also looked up by their own vector
+        (RAG_SELF_CHECK_SAMPLE), which finds an approximate index that lost points.
+        """
+        try:
+            snapshot = self.view()
+        except NoIndexError:
+            return Health(ready=False, status=wording.HEALTH_NO_INDEX)
+        papers, chunks = len(snapshot.papers), len(snapshot.docs)
+        try:
+            index_check.probe(self.store, snapshot.papers)
+        except ChromaError:
+            log.exception("health: the index cannot answer a query")
+            return Health(
+                ready=False, status=wording.HEALTH_UNQUERYABLE, papers=papers, chunks=chunks
+            )
+        if not deep:
+            return Health(ready=True, status=wording.HEALTH_OK, papers=papers, chunks=chunks)
+        check = index_check.self_check(self.store, snapshot.papers, self.settings.self_check_sample)
+        if check.ok:
+            status = wording.HEALTH_OK
+        elif check.error:
+            log.error("health: index self-check failed: %s", check.error)
+            status = wording.HEALTH_UNREADABLE
+        else:
+            status = wording.HEALTH_CHUNKS_MISSING.format(
+                missing=len(check.missing), sampled=check.sampled
+            )
+        return Health(check.ok, status, papers=papers, chunks=chunks, check=check)
 
     def validate(self, question: str, papers: Sequence[str] | None = None, top_k: int = 5) -> str:
         """Check a request before answering it (for callers that must fail early, like streams).

@@ -56,6 +56,32 @@ class Upload:
     year: int | None = None
 
 
+@dataclass
+class IndexCheck:
+    """The index self-check: sampled chunks that their own vector finds, and the rest."""
+
+    sampled: int = 0
+    found: int = 0
+    missing: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Every sampled chunk was found and the index could be read."""
+        return self.error is None and not self.missing
+
+
+@dataclass(frozen=True)
+class Health:
+    """Whether questions can be answered now, and why not; `check` after a deep look."""
+
+    ready: bool
+    status: str
+    papers: int = 0
+    chunks: int = 0
+    check: IndexCheck | None = None
+
+
 class PaperMeta(BaseModel):
     """What is known about a paper; unknown fields stay None rather than being guessed."""
 

@@ -48,3 +48,12 @@ SOURCES_HEADING = "Sources:"
 CLOSEST_HEADING = "Closest passages:"
 DROPPED_UNSUPPORTED = "Dropped as unsupported by the passages: {count}"
 ANSWERED_BY = "answered by {backend} in {ms:.0f} ms"
+
+# The index's health as `/health` reports it (rag.pipeline).
+HEALTH_OK = "ok"
+HEALTH_NO_INDEX = "no index: run `rag ingest`"
+HEALTH_UNQUERYABLE = "index broken: it cannot answer a query (the server log says why)"
+HEALTH_CHUNKS_MISSING = (
+    "index broken: {missing} of {sampled} sampled chunks not found by their own vector"
+)
+HEALTH_UNREADABLE = "index broken: the self-check could not read it (the server log says why)"

@@ -94,3 +94,13 @@ def test_no_route_imports_another_route_and_nothing_else_imports_a_route() -> No
         f"route modules imported by {offenders}: only api/app.py includes the routers; "
         "move what two of them share into a module beside them (as api/answering.py)"
     )
+
+
+def test_api_does_not_know_the_store_is_chroma() -> None:
+    """What an index failure means is the core's to say (`Pipeline.health`, the error table)."""
+    offenders = sorted(
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "api").rglob("*.py")
+        if "chromadb" in imported_modules(p)
+    )
+    assert offenders == [], f"api/ imports chromadb in {offenders}: ask `Pipeline` instead"

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from ingest.indexer import ingest
+from rag import wording
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import InvalidInputError
 from rag.pipeline import Pipeline
@@ -72,3 +73,17 @@ def test_follow_up_uses_the_previous_question(pipeline: Pipeline) -> None:
     )
     assert follow.answered and follow.citations
     assert follow.answer != alone.answer
+
+
+def test_health_says_whether_and_why_questions_can_be_answered(
+    settings: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    empty = Pipeline(settings, embedder=embedder).health(deep=True)
+    assert not empty.ready and empty.status == wording.HEALTH_NO_INDEX and empty.check is None
+    ingest(None, settings, embedder=embedder)
+    pipeline = Pipeline(settings, embedder=embedder)
+    quick, deep = pipeline.health(), pipeline.health(deep=True)
+    assert quick.ready and quick.status == wording.HEALTH_OK and quick.check is None
+    assert quick.papers == 2 and quick.chunks == len(pipeline.view().docs)
+    assert deep.ready and deep.check is not None
+    assert deep.check.sampled == deep.check.found > 0 and deep.check.missing == []
