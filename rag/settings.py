@@ -155,6 +155,14 @@ class Settings(BaseSettings):
     hnsw_ef_search: Annotated[int, Section.RETRIEVAL] = Field(
         400, ge=10, le=2000, description="Candidates weighed per query in the HNSW graph."
     )
+    exact_search_max_chunks: Annotated[int, Section.RETRIEVAL] = Field(
+        0,
+        ge=0,
+        description="Up to this many chunks the dense search is exact, over vectors kept in "
+        "memory (1.5 KB a chunk with the default model), instead of the HNSW graph: nothing "
+        "missed and faster alone, slower under concurrent asks (see [A library's size]"
+        "(#speed)). 0: always the graph.",
+    )
     self_check_sample: Annotated[int, Section.INDEX] = Field(
         200,
         ge=1,

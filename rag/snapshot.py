@@ -64,6 +64,9 @@ class IndexSnapshot:
     stored: int = 0
     by_paper: dict[str, list[Document]] = field(default_factory=dict)
     marks: PaperMarks = field(default_factory=PaperMarks)
+    # Every doc's vector (unit length, `docs` order) while the library holds at most
+    # RAG_EXACT_SEARCH_MAX_CHUNKS chunks, so the dense search is exact; else None.
+    vectors: np.ndarray | None = None
 
     # Masks by kinds asked for, made on first use (a few sets of kinds are ever asked).
     kind_masks: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
@@ -120,7 +123,7 @@ def _build(
         for cid, text, md in stored
         if md.get("content_hash") in hashes
     ]
-    return _grown(None, signature, papers, store.chunks, docs, len(stored))
+    return _grown(None, signature, papers, store.chunks, docs, len(stored), _vectors(store, docs))
 
 
 def _added(
@@ -141,7 +144,21 @@ def _added(
         Document(page_content=text, metadata={**md, "chunk_id": cid})
         for cid, text, md in store.read_versions([rec.content_hash for rec in new.values()])
     ]
-    return _grown(base, signature, papers, chunks, docs, chunks.count())
+    vectors = None
+    if base.vectors is not None and len(base.docs) + len(docs) <= _exact_limit(store):
+        vectors = _vectors(store, docs) if docs else base.vectors
+    return _grown(base, signature, papers, chunks, docs, chunks.count(), vectors)
+
+
+def _exact_limit(store: ChunkStore) -> int:
+    return store.settings.exact_search_max_chunks
+
+
+def _vectors(store: ChunkStore, docs: list[Document]) -> np.ndarray | None:
+    """The vectors of `docs` when the library is small enough to search exactly."""
+    if not docs or len(docs) > _exact_limit(store):
+        return None
+    return store.read_vectors([d.metadata["chunk_id"] for d in docs])
 
 
 def _grown(
@@ -151,8 +168,12 @@ def _grown(
     chunks: Collection,
     new: list[Document],
     stored: int,
+    vectors: np.ndarray | None,
 ) -> IndexSnapshot:
-    """A snapshot of `base`'s chunks (none without one) and `new`, of papers `base` lacks."""
+    """A snapshot of `base`'s chunks (none without one) and `new`, of papers `base` lacks.
+
+    `vectors` are `new`'s rows (or, with no new docs, `base`'s); None searches the graph.
+    """
     before = base or IndexSnapshot(signature, {}, chunks)
     docs = [*before.docs, *new]
     doc_freq = Counter(before.doc_freq)
@@ -184,7 +205,17 @@ def _grown(
         stored,
         by_paper,
         paper_marks(papers),
+        _stacked(before.vectors if base is not None else None, vectors, bool(new)),
     )
+
+
+def _stacked(before: np.ndarray | None, new: np.ndarray | None, grew: bool) -> np.ndarray | None:
+    """`before`'s rows with `new`'s after them; None unless every doc has its row."""
+    if new is None:
+        return None
+    if before is None or not grew:
+        return new
+    return np.vstack([before, new])
 
 
 def _neighbours(docs: list[Document]) -> tuple[dict[str, Document], dict[str, Document]]:

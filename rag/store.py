@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.shared_system_client import SharedSystemClient
@@ -267,6 +268,28 @@ class ChunkStore:
             where: Any = {"content_hash": {"$in": list(hashes[start : start + self._batch])}}
             out += _rows(self.chunks.get(where=where, include=["documents", "metadatas"]))
         return out
+
+    def read_vectors(self, ids: Sequence[str]) -> np.ndarray | None:
+        """These chunks' stored vectors, unit length, one row each in the order asked.
+
+        None when one of them is gone (a paper replaced between two reads): its caller
+        then searches the HNSW graph instead of the rows it could not complete.
+        """
+        rows: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), self._batch):
+            got = self.chunks.get(
+                ids=list(ids[start : start + self._batch]), include=["embeddings"]
+            )
+            vectors = got["embeddings"]
+            if vectors is not None:
+                rows.update(zip(got["ids"], np.asarray(vectors, dtype=np.float32), strict=True))
+        if any(cid not in rows for cid in ids):
+            return None
+        if not ids:
+            return np.zeros((0, 0), dtype=np.float32)
+        matrix = np.stack([rows[cid] for cid in ids])
+        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        return matrix
 
     def chunk_ids(self, paper_id: str) -> list[str]:
         """Ids of every stored chunk of a paper, any version."""

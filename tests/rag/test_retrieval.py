@@ -89,6 +89,11 @@ def test_follows_an_index_reset_and_rebuilt_by_another_store(
 def test_a_chunk_collection_dropped_under_a_snapshot_is_read_again(
     settings: Settings, embedder: SentenceTransformerEmbedder
 ) -> None:
+    """Searching the graph, the cached snapshot's stale handle is noticed and replaced.
+
+    (An exact search never touches the collection: it answers from the snapshot until
+    the registry changes, as every other read of a snapshot does.)
+    """
     ingest(None, settings, embedder=embedder)
     store = ChunkStore.open(settings)
     retriever = HybridRetriever(store, embedder, min_ratio=0.0)
@@ -112,16 +117,19 @@ def test_no_index_says_to_run_ingest(
         retriever.retrieve("anything")
 
 
+@pytest.mark.parametrize("exact_up_to", [0, 100_000], ids=["graph", "exact"])
 @pytest.mark.parametrize("stale", [5, 40])
 def test_chunks_no_registered_version_owns_never_answer(
-    settings: Settings, embedder: SentenceTransformerEmbedder, stale: int
+    settings: Settings, embedder: SentenceTransformerEmbedder, stale: int, exact_up_to: int
 ) -> None:
     """A version half-written (or replaced, or left by a killed run) is in the collection
     but not in the registry: it never answers, even as the nearest chunks to the question.
 
     A few such chunks are dropped from the unfiltered search's extra results; many (more
-    than it fetches) send it to the filtered search. Either way: the live passages.
+    than it fetches) send it to the filtered search. Either way, and in the exact search
+    over the snapshot's vectors: the live passages.
     """
+    settings = settings.model_copy(update={"exact_search_max_chunks": exact_up_to})
     ingest(None, settings, embedder=embedder)
     store = ChunkStore.open(settings)
     retriever = HybridRetriever(store, embedder, min_ratio=0.0)
@@ -142,3 +150,26 @@ def test_chunks_no_registered_version_owns_never_answer(
     assert [p.chunk_id for p in retriever.retrieve(question, top_k=5)] == before
     scoped = retriever.retrieve(question, top_k=5, papers=[PAPER2])
     assert scoped and all(":half-" not in p.chunk_id for p in scoped)
+
+
+@pytest.mark.parametrize("settings", ["embedded"], indirect=True)
+def test_the_exact_search_finds_what_the_graph_finds_on_a_small_index(
+    settings: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    """On 63 chunks the HNSW graph misses nothing, so both searches must agree, scores too."""
+    ingest(None, settings, embedder=embedder)
+    exact_settings = settings.model_copy(update={"exact_search_max_chunks": 100_000})
+    exact = HybridRetriever(ChunkStore.open(exact_settings), embedder, min_ratio=0.0)
+    graph = HybridRetriever(ChunkStore.open(settings), embedder, min_ratio=0.0)
+    assert exact.snapshots.current().vectors is not None
+    assert graph.snapshots.current().vectors is None
+    for question, papers in [
+        ("How far is Vladivostok from the North Korean border?", None),
+        ("What did Russia propose for the Korean peninsula's nuclear crisis?", None),
+        ("Which gas pipeline was discussed?", [PAPER2]),
+    ]:
+        ours = exact.retrieve(question, top_k=10, papers=papers)
+        theirs = graph.retrieve(question, top_k=10, papers=papers)
+        assert [p.chunk_id for p in ours] == [p.chunk_id for p in theirs]
+        for a, b in zip(ours, theirs, strict=True):
+            assert a.dense == pytest.approx(b.dense, abs=1e-4)

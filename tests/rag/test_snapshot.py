@@ -38,7 +38,20 @@ def as_read(snap: IndexSnapshot) -> dict[str, object]:
         },
         "marks": snap.marks,
         "scoped": snap.mask(("body",), ["survey-0"]).sum(),
+        "vectors": None
+        if snap.vectors is None
+        else {cid: tuple(np.round(row, 5)) for cid, row in zip(ids, snap.vectors, strict=True)},
     }
+
+
+def assert_rows_are_the_stored_vectors(snap: IndexSnapshot, store: ChunkStore) -> None:
+    """Row i of the snapshot's vectors is docs[i]'s stored vector, at unit length."""
+    assert snap.vectors is not None and snap.vectors.shape[0] == len(snap.docs)
+    ids = [d.metadata["chunk_id"] for d in snap.docs]
+    got = store.chunks.get(ids=ids, include=["embeddings"])
+    stored = dict(zip(got["ids"], np.asarray(got["embeddings"]), strict=True))
+    for cid, row in zip(ids, snap.vectors, strict=True):
+        assert np.allclose(row, stored[cid] / np.linalg.norm(stored[cid]), atol=1e-6)
 
 
 def test_papers_added_by_another_store_are_added_without_reading_the_index(
@@ -48,7 +61,8 @@ def test_papers_added_by_another_store_are_added_without_reading_the_index(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ingest(None, settings, embedder=embedder)
-    cache = SnapshotCache(ChunkStore.open(settings))
+    exact = settings.model_copy(update={"exact_search_max_chunks": 100_000})
+    cache = SnapshotCache(ChunkStore.open(exact))
     first = cache.current()
     for n in range(2):
         (corpus / f"survey-{n}.md").write_text(field_paper(n, 120), "utf-8")
@@ -62,8 +76,26 @@ def test_papers_added_by_another_store_are_added_without_reading_the_index(
         grown = cache.current()
     assert len(grown.papers) == len(first.papers) + 2
     assert len(first.docs) < len(grown.docs) and first.bm25.size == len(first.docs)
-    assert as_read(grown) == as_read(SnapshotCache(ChunkStore.open(settings)).current())
+    assert as_read(grown) == as_read(SnapshotCache(ChunkStore.open(exact)).current())
     assert np.any(grown.bm25.scores(bm25_tokens([QUERY])[0]) > 0)
+    assert_rows_are_the_stored_vectors(grown, ChunkStore.open(exact))
+
+
+def test_a_library_over_the_exact_search_limit_keeps_no_vectors(
+    settings: Settings, corpus: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    """Past RAG_EXACT_SEARCH_MAX_CHUNKS the snapshot drops its vectors, grown or read whole."""
+    ingest(None, settings, embedder=embedder)
+    first = SnapshotCache(ChunkStore.open(settings)).current()
+    limit = len(first.docs) + 1
+    capped = settings.model_copy(update={"exact_search_max_chunks": limit})
+    cache = SnapshotCache(ChunkStore.open(capped))
+    assert cache.current().vectors is not None
+    (corpus / "survey-0.md").write_text(field_paper(0, 120), "utf-8")
+    ingest(None, settings, embedder=embedder)
+    grown = cache.current()
+    assert len(grown.docs) > limit and grown.vectors is None
+    assert SnapshotCache(ChunkStore.open(capped)).current().vectors is None
 
 
 def test_a_removed_paper_has_the_index_read_whole(
