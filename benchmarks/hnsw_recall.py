@@ -74,8 +74,10 @@ def found_share(m: int, ef_construction: int, ef_search: int, folder: Path) -> f
     return sum(cid in found for cid, found in zip(ids, hits, strict=True)) / ORDINARY
 
 
-def library_recall(store: ChunkStore, queries: Sequence[Sequence[float]], k: int = 10) -> float:
-    """Mean share of the exact `k` nearest chunks that the index's own search returns.
+def library_recall(
+    store: ChunkStore, queries: Sequence[Sequence[float]], k: int = 10
+) -> list[float]:
+    """Per query, the share of the exact `k` nearest chunks that the index's own search returns.
 
     Exact search is a dot product over every stored vector (they are unit length, the
     collection is cosine space); the index's search is what an unscoped question runs.
@@ -91,11 +93,10 @@ def library_recall(store: ChunkStore, queries: Sequence[Sequence[float]], k: int
     asked = unit(np.asarray(queries, dtype=np.float32))
     exact = np.argsort(-(asked @ vectors.T), axis=1)[:, :k]
     found = collection.query(query_embeddings=as_vectors(asked.tolist()), n_results=k, include=[])
-    shares = [
+    return [
         len({ids[i] for i in best} & set(hits)) / k
         for best, hits in zip(exact, found["ids"], strict=True)
     ]
-    return float(np.mean(shares))
 
 
 def query_texts(store: ChunkStore, questions: list[str], extra: int) -> list[str]:
@@ -116,9 +117,15 @@ def library_text(papers: int, extra: int = 433) -> str:
     settings = settings_for(papers)
     store = ChunkStore.open(settings)
     embedder = make_embedder(settings)
-    texts = query_texts(store, [q.question for q in load_questions()], extra)
-    recall = library_recall(store, [embedder.embed_query(t) for t in texts])
-    return f"recall@10 over {store.count():,} chunks, {len(texts)} queries: {recall:.4f}"
+    questions = [q.question for q in load_questions()]
+    texts = query_texts(store, questions, extra)
+    shares = library_recall(store, [embedder.embed_query(t) for t in texts])
+    return (
+        f"recall@10 over {store.count():,} chunks, {len(texts)} queries: "
+        f"{np.mean(shares):.4f} ({len(questions)} eval questions "
+        f"{np.mean(shares[: len(questions)]):.4f}, chunk sentences "
+        f"{np.mean(shares[len(questions) :]):.4f})"
+    )
 
 
 def main() -> None:

@@ -134,7 +134,7 @@ def main() -> None:
     store = ChunkStore.open(library.settings)
     texts = query_texts(store, questions, args.queries)
     vectors = [embedder.embed_query(t) for t in texts]
-    recall = library_recall(store, vectors)
+    shares = library_recall(store, vectors)
     hashes = sorted({rec.content_hash for rec in store.papers().values()})
     unfiltered = dense_ms(store, vectors[:100], None)
     filtered = dense_ms(store, vectors[:100], {"content_hash": {"$in": hashes}})
@@ -175,7 +175,9 @@ def main() -> None:
     print(
         f"HNSW graph recall@10 against exact search over {store.count():,} chunks, "
         f"{len(vectors)} queries ({len(questions)} eval questions, "
-        f"{len(vectors) - len(questions)} chunk sentences): {recall:.4f}"
+        f"{len(vectors) - len(questions)} chunk sentences): {np.mean(shares):.4f}; the "
+        f"questions alone {np.mean(shares[: len(questions)]):.4f}, the sentences alone "
+        f"{np.mean(shares[len(questions) :]):.4f}"
     )
     print(
         f"one dense query (40 results): unfiltered {unfiltered:.2f} ms, filtered by all "
