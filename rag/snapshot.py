@@ -144,21 +144,27 @@ def _added(
         Document(page_content=text, metadata={**md, "chunk_id": cid})
         for cid, text, md in store.read_versions([rec.content_hash for rec in new.values()])
     ]
-    vectors = None
-    if base.vectors is not None and len(base.docs) + len(docs) <= _exact_limit(store):
-        vectors = _vectors(store, docs) if docs else base.vectors
+    vectors = _grown_vectors(store, base, docs)
     return _grown(base, signature, papers, chunks, docs, chunks.count(), vectors)
 
 
-def _exact_limit(store: ChunkStore) -> int:
-    return store.settings.exact_search_max_chunks
-
-
 def _vectors(store: ChunkStore, docs: list[Document]) -> np.ndarray | None:
-    """The vectors of `docs` when the library is small enough to search exactly."""
-    if not docs or len(docs) > _exact_limit(store):
+    """Every doc's vector while the library is small enough to search exactly, else None."""
+    if not docs or len(docs) > store.settings.exact_search_max_chunks:
         return None
     return store.read_vectors([d.metadata["chunk_id"] for d in docs])
+
+
+def _grown_vectors(
+    store: ChunkStore, base: IndexSnapshot, new: list[Document]
+) -> np.ndarray | None:
+    """`base`'s vectors, then `new`'s: only the new chunks' are read."""
+    if base.vectors is None or not new:
+        return base.vectors
+    if len(base.docs) + len(new) > store.settings.exact_search_max_chunks:
+        return None
+    rows = store.read_vectors([d.metadata["chunk_id"] for d in new])
+    return None if rows is None else np.vstack([base.vectors, rows])
 
 
 def _grown(
@@ -172,7 +178,7 @@ def _grown(
 ) -> IndexSnapshot:
     """A snapshot of `base`'s chunks (none without one) and `new`, of papers `base` lacks.
 
-    `vectors` are `new`'s rows (or, with no new docs, `base`'s); None searches the graph.
+    `vectors` are all of its docs' rows, in order; None has the graph searched.
     """
     before = base or IndexSnapshot(signature, {}, chunks)
     docs = [*before.docs, *new]
@@ -205,17 +211,8 @@ def _grown(
         stored,
         by_paper,
         paper_marks(papers),
-        _stacked(before.vectors if base is not None else None, vectors, bool(new)),
+        vectors,
     )
-
-
-def _stacked(before: np.ndarray | None, new: np.ndarray | None, grew: bool) -> np.ndarray | None:
-    """`before`'s rows with `new`'s after them; None unless every doc has its row."""
-    if new is None:
-        return None
-    if before is None or not grew:
-        return new
-    return np.vstack([before, new])
 
 
 def _neighbours(docs: list[Document]) -> tuple[dict[str, Document], dict[str, Document]]:

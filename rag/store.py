@@ -270,7 +270,7 @@ class ChunkStore:
         return out
 
     def read_vectors(self, ids: Sequence[str]) -> np.ndarray | None:
-        """These chunks' stored vectors, unit length, one row each in the order asked.
+        """These chunks' (one or more) stored vectors, unit length, a row each in the order asked.
 
         None when one of them is gone (a paper replaced between two reads): its caller
         then searches the HNSW graph instead of the rows it could not complete.
@@ -285,8 +285,6 @@ class ChunkStore:
                 rows.update(zip(got["ids"], np.asarray(vectors, dtype=np.float32), strict=True))
         if any(cid not in rows for cid in ids):
             return None
-        if not ids:
-            return np.zeros((0, 0), dtype=np.float32)
         matrix = np.stack([rows[cid] for cid in ids])
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
         return matrix
