@@ -21,7 +21,7 @@ from rag.terms import content_terms, stem, vocabulary
 
 # The most a count feature adds: a fourth missing number says no more than a third.
 CAP = 3.0
-# Shortest word read as a prefix of a longer form of the same name (`Korea`, `Korean`).
+# Shortest word read as a prefix of a longer form of the same name (`Brazil` in `Brazilian`).
 MIN_PREFIX = 4
 
 
