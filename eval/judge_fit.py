@@ -15,7 +15,7 @@ import numpy as np
 from eval.judge_pairs import SEED, Pair
 from rag.judge_model import FEATURES, findings
 
-VERSION = "2"
+VERSION = "3"
 L2 = 1.0
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from rag.alignment import CAP, Alignment, Finding, occurrences, preferred, same_name
 from rag.entities import related_pairs
-from rag.qualifiers import directions, negation_scopes, quantifiers
+from rag.qualifiers import directions, negation_scopes, quantifiers, stated_quantifiers
 from rag.reading import CONTEXT, Anchor, Reading, context
 
 
@@ -156,13 +156,13 @@ def negation_dropped(a: Alignment) -> Finding:
 
 def quantifier_changed(a: Alignment) -> Finding:
     """Quantifier classes (`all`, `many`, `few`, `only`) the claim uses and the passage not."""
-    extra = quantifiers(a.claim.tokens) - quantifiers(a.stretch.tokens)
+    extra = quantifiers(a.claim.tokens) - stated_quantifiers(a.stretch)
     return Finding(min(len(extra), CAP), f"quantifier not in the passage: {sorted(extra)}")
 
 
 def quantifier_unsupported(a: Alignment) -> Finding:
     """Quantifier classes the claim uses and no sentence of the passages does."""
-    theirs = {q for r in a.passages for q in quantifiers(r.tokens)}
+    theirs = {q for r in a.passages for q in stated_quantifiers(r)}
     extra = quantifiers(a.claim.tokens) - theirs
     return Finding(min(len(extra), CAP), f"quantifier not in the passages: {sorted(extra)}")
 

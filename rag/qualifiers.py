@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
+from rag.quantities import PERCENT
 from rag.reading import Reading, content
 from rag.terms import stem
 
@@ -34,7 +36,8 @@ QUANTIFIERS = {
     "most": "majority", "mostly": "majority", "many": "majority", "much": "majority",
     "numerous": "majority", "majority": "majority", "largely": "majority",
     "often": "majority", "usually": "majority", "frequently": "majority",
-    "typically": "majority",
+    "typically": "majority", "mainly": "majority", "dominant": "majority",
+    "predominant": "majority", "predominantly": "majority",
     "generally": "majority", "hundreds": "majority", "thousands": "majority",
     "millions": "majority", "dozens": "majority",
     "few": "minority", "little": "minority", "minority": "minority",
@@ -211,7 +214,7 @@ def negation_scopes(reading: Reading, before: int = BEFORE) -> list[set[str]]:
         if word.startswith(NON):
             scope.add(stem(word[len(NON) :]))
         j = i + 1
-        while j < len(reading.tokens) and len(scope) < SCOPE and reading.tokens[j] not in ";:":
+        while j < len(reading.tokens) and len(scope) < SCOPE and reading.tokens[j] not in ";:,":
             scope |= content(reading, j, j + 1)
             j += 1
         scope |= content(reading, max(0, i - before), i)
@@ -230,6 +233,39 @@ def quantifiers(words: Iterable[str]) -> set[str]:
         for i, w in enumerate(low)
         if w in QUANTIFIERS and not (w == "all" and i and low[i - 1] == "in")
     }
+
+
+def _share_class(share: float) -> str | None:
+    """The quantifier a share amounts to: all of them, most, or a minority."""
+    if share >= 100:
+        return "universal"
+    if share > 50:
+        return "majority"
+    return "minority" if share > 0 else None
+
+
+def stated_quantifiers(reading: Reading) -> set[str]:
+    """The quantifier classes a passage's sentence backs: its words, `each`, and its shares.
+
+    `For each question` backs `for every question`; `79% of participants` and `19 out of 24`
+    back `most participants`, `12 out of 12` backs `all`; `A rather than B` backs `only A`.
+    """
+    low = [w.lower() for w in reading.tokens]
+    shares = [
+        float(a.key)
+        for a in reading.anchors
+        if a.kind == "number"
+        and (
+            (a.end < len(low) and low[a.end] in PERCENT)
+            or {"in", "out"} & set(low[a.start + 1 : a.end])
+        )
+    ]
+    implied = {c for x in shares if (c := _share_class(x))}
+    if "each" in low:
+        implied.add("universal")
+    if any(pair in CONTRASTS for pair in pairwise(low)):
+        implied.add("exclusive")
+    return quantifiers(reading.tokens) | implied
 
 
 def directions(words: Iterable[str]) -> set[tuple[str, int]]:

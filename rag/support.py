@@ -77,6 +77,38 @@ class SentenceVerdict:
     reason: str = ""
 
 
+# What joins the items of a list: exchanging two of its items changes nothing it says.
+JOINERS = frozenset({",", ";", "and", "or"})
+LISTED = re.compile(rf"{WORD.pattern}|[,;]")
+
+
+def _joined(text: str) -> dict[str, tuple[bool, bool]]:
+    """Per content stem: whether a joiner precedes it (past function words), and follows it.
+
+    `our institution, our professional networks, and Upwork`: `institut` is followed by
+    one, `upwork` preceded by one, so the two are items of one list.
+    """
+    tokens = [t.lower() for t in LISTED.findall(text)]
+    out = {}
+    for i, t in enumerate(tokens):
+        if t in JOINERS or t in STOPWORDS:
+            continue
+        j = i - 1
+        while j >= 0 and tokens[j] not in JOINERS and tokens[j] in STOPWORDS:
+            j -= 1
+        after = i + 1 < len(tokens) and tokens[i + 1] in JOINERS
+        out[stem(t)] = (j >= 0 and tokens[j] in JOINERS, after)
+    return out
+
+
+def _listed(text: str, first: Sequence[str], second: Sequence[str]) -> bool:
+    """The two phrases are items of one list in the text, in whichever order it gives them."""
+    joined = _joined(text)
+    opens = [joined.get(p[0], (False, False))[0] for p in (first, second)]
+    closes = [joined.get(p[-1], (False, False))[1] for p in (first, second)]
+    return (closes[0] and opens[1]) or (closes[1] and opens[0])
+
+
 def _stems(text: str) -> list[str]:
     return [stem(w) for w in WORD.findall(text)]
 
@@ -168,7 +200,8 @@ def swapped_pair(claim: str, stretch: str) -> tuple[str, str] | None:
     exchanging two phrases of at most `MAX_SWAPPED` words and about the same length,
     with at least one word between them, restores the passage sentence's order of the
     words both share exactly. A paraphrase that moves a whole clause or a date ("In
-    1895, X" for "X in 1895") is not explained by such an exchange.
+    1895, X" for "X in 1895") is not explained by such an exchange, and two items of one
+    list exchanged, in the claim and in the passage, are no swap.
     """
     mine = [t for t in _stems(claim) if t not in STOPWORDS]
     mine_once = {t for t, n in Counter(mine).items() if n == 1}
@@ -185,6 +218,9 @@ def swapped_pair(claim: str, stretch: str) -> tuple[str, str] | None:
                 continue
             if not (_timeless(terms[i:k]) and _timeless(terms[l_:m])):
                 continue
-            if _inversions([*order[:i], *second, *order[k:l_], *first, *order[m:]]) == 0:
-                return " ".join(terms[i:k]), " ".join(terms[l_:m])
+            if _inversions([*order[:i], *second, *order[k:l_], *first, *order[m:]]) != 0:
+                continue
+            one, other = terms[i:k], terms[l_:m]
+            if not (_listed(claim, one, other) and _listed(part, one, other)):
+                return " ".join(one), " ".join(other)
     return None

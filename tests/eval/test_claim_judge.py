@@ -179,6 +179,22 @@ BELL = (
     "notes written by doctors or nurses)."
 )
 GRANTS = "This project was supported in part by NSF Grant OIA-2033558 and NSF Grant CNS-2213656."
+RECRUITED = (
+    "Participants were recruited from our institution, our professional networks, and Upwork."
+)
+EXTRACTS = (
+    "For each question, Paper Plain extracts relevant passages from the paper using an "
+    "extractive question answering (QA) system trained on BioASQ, a biomedical question "
+    "answering task [108]."
+)
+PHRASES = (
+    "Because this QA model extracts single words or phrases rather than full passages, we used "
+    "the entire paragraph that contains an answer extracted by the model."
+)
+STEM = (
+    "79% of participants (19) had taken 3 or fewer STEM course since high school and 92% (22) "
+    "had never been involved in publishing a research paper."
+)
 WRAPS = (
     "SentencePredictor wraps sciSpaCy (Neumann et al., 2019) and PySBD (Sadvilkar and Neumann, "
     "2020) to segment sentences."
@@ -214,6 +230,11 @@ WRAPS = (
             "scientific documents.",
             id="scope-multiple-single",
         ),
+        pytest.param(
+            STEM,
+            "All participants had taken 3 or fewer STEM courses since high school.",
+            id="scope-79%-as-all",
+        ),
     ],
 )
 def test_a_changed_claim_from_a_real_paper_is_unsupported(passage: str, sentence: str) -> None:
@@ -244,6 +265,30 @@ def test_a_changed_claim_from_a_real_paper_is_unsupported(passage: str, sentence
             WRAPS,
             "To segment sentences, SentencePredictor wraps sciSpaCy and PySBD.",
             id="citations-dropped",
+        ),
+        pytest.param(
+            RECRUITED,
+            "Participants were recruited from Upwork, the authors' professional networks and "
+            "their institution.",
+            id="list-items-reordered",
+        ),
+        pytest.param(
+            EXTRACTS,
+            "For every question, Paper Plain pulls relevant passages out of the paper with an "
+            "extractive QA system trained on BioASQ.",
+            id="each-as-every",
+        ),
+        pytest.param(
+            PHRASES,
+            "The QA model only extracts single words or phrases, so the entire paragraph that "
+            "contains an answer extracted by the model was used.",
+            id="rather-than-as-only",
+        ),
+        pytest.param(
+            STEM,
+            "Most participants, 19 of them or 79%, had taken three or fewer STEM courses since "
+            "high school.",
+            id="79%-as-most",
         ),
     ],
 )

@@ -15,10 +15,10 @@ from eval.calibration import (
 from eval.faithfulness import OfflineJudge, cited_sentences, judge_sentence, score_answer
 from rag.types import Answer, Citation
 
-# Just under the figures measured with judge model v2 (README): 0.7025 on the held-out
-# real-paper set, 0.817 on the development pairs it was fitted on.
+# Just under the figures measured with judge model v3 (README): 0.709 on the held-out
+# real-paper set, 0.835 on the development pairs it was fitted on.
 REAL_PAPERS_FLOOR = 0.70
-DEV_FLOOR = 0.80
+DEV_FLOOR = 0.83
 DEV_PAPERS = {"2203.00130v1", "papermage", "2304.02623v1"}
 EDIT_KINDS = {"number", "date", "entity", "negation", "role", "comparison", "unsupported-addition"}
 PASSAGE = (
@@ -108,7 +108,7 @@ def test_judge_holds_on_the_real_papers_held_out_set(judge: OfflineJudge) -> Non
     pairs = load_pairs(REAL_PAPERS_SET)
     assert len(pairs) >= 100
     result = calibrate(judge, pairs)
-    # The bar is 0.9; model v1 scored 0.671 and v2 0.7025 on this set (README),
+    # The bar is 0.9; models v1, v2 and v3 scored 0.671, 0.7025 and 0.709 (README),
     # so this holds the measured figure against regressions until the bar is met.
     assert result.balanced_accuracy >= REAL_PAPERS_FLOOR, (result.balanced_accuracy, result.wrong)
 
