@@ -22,6 +22,7 @@ from pydantic import ConfigDict
 
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import IndexBrokenError
+from rag.shared_product import SharedProduct
 from rag.snapshot import IndexSnapshot, SnapshotCache, bm25_tokens
 from rag.store import ChunkStore, as_vectors
 from rag.types import ANSWER_KINDS, ScoredPassage
@@ -92,8 +93,8 @@ class DenseRetriever(SnapshotRetriever):
     ) -> list[Document]:
         snap = self.snapshot
         query_vector = self.embedder.embed_query(query)
-        if snap.vectors is not None:
-            return self._exact(query_vector, snap.vectors)
+        if snap.product is not None:
+            return self._exact(query_vector, snap.product)
         vector = as_vectors([query_vector])
         if self.papers:
             ids = snap.chunk_ids(self.papers, self.kinds)
@@ -116,15 +117,15 @@ class DenseRetriever(SnapshotRetriever):
         }
         return self._query(vector, self.k, where=where)
 
-    def _exact(self, query: Sequence[float], vectors: np.ndarray) -> list[Document]:
+    def _exact(self, query: Sequence[float], product: SharedProduct) -> list[Document]:
         """The `k` nearest of the snapshot's chunks of these kinds and papers, by cosine.
 
         At 36,000 chunks one product with every vector takes about 1 ms and misses none,
         where the HNSW graph took 3.7 ms and returned 94% of the exact top 10 for the
-        eval questions (BENCHMARKS.md).
+        eval questions (BENCHMARKS.md); concurrent questions share one product.
         """
         asked = np.asarray(query, dtype=np.float32)
-        cosine = vectors @ (asked / max(float(np.linalg.norm(asked)), 1e-12))
+        cosine = product(asked / max(float(np.linalg.norm(asked)), 1e-12))
         keep = self.snapshot.mask(self.kinds, self.papers)
         n = min(self.k, int(np.count_nonzero(keep)))
         if n == 0:

@@ -22,6 +22,7 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import bm25s
 import numpy as np
@@ -31,6 +32,7 @@ from langchain_core.documents import Document
 from rag.bm25_index import BM25Index
 from rag.errors import NoIndexError
 from rag.question import PaperMarks, paper_marks
+from rag.shared_product import SharedProduct
 from rag.store import ChunkStore
 from rag.terms import content_terms, stemmer
 from rag.types import PaperRecord
@@ -70,6 +72,11 @@ class IndexSnapshot:
 
     # Masks by kinds asked for, made on first use (a few sets of kinds are ever asked).
     kind_masks: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
+
+    @cached_property
+    def product(self) -> SharedProduct | None:
+        """The exact search's products with `vectors`, concurrent questions' taken together."""
+        return None if self.vectors is None else SharedProduct(self.vectors)
 
     def mask(self, kinds: Sequence[str], papers: Sequence[str] | None) -> np.ndarray:
         """Which docs are of these kinds (and, when given, of these papers); read-only."""
