@@ -23,6 +23,7 @@ STAGES: dict[tuple[str, str, str | None], str] = {
     ("langchain_core/retrievers.py", "invoke", None): "LangChain retriever plumbing",
     ("rag/embeddings.py", "embed_query", None): "query embedding (MiniLM)",
     ("chromadb/api/models/Collection.py", "query", None): "Chroma vector search",
+    ("rag/retrieval.py", "_exact", "DenseRetriever"): "exact vector search (one product)",
     ("rag/retrieval.py", "_get_relevant_documents", "BM25Retriever"): "BM25 search",
     ("rag/retrieval.py", "reciprocal_rank_fusion", None): "rank fusion",
     ("rag/extractive.py", "pick_sentences", None): "answering: picking sentences",
