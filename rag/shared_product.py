@@ -2,10 +2,12 @@
 
 An exact dense search multiplies every chunk's vector by the question's: at 36,000
 chunks that is 53 MB read for 384 numbers of work per row, so eight concurrent asks on
-two cores wait on memory, each reading the same matrix again. Here the queries that
-arrive while a product runs wait for it to finish and are then multiplied in one matrix
-product, which reads the matrix once for all of them. A lone ask never waits: the first
-query finds nothing running and is multiplied at once.
+two cores each read the same matrix again, their BLAS threads crowding each other (35
+searches a second from 8 threads, against 203 from one; BENCHMARKS.md). Here the
+queries that arrive while a product runs wait for it to finish and are then multiplied
+in one matrix product, which reads the matrix once for all of them (316 a second from 8
+threads). A lone ask never waits: the first query finds nothing running and is
+multiplied at once.
 """
 
 from __future__ import annotations
@@ -34,9 +36,6 @@ class SharedProduct:
         self._lock = threading.Lock()
         self._waiting: list[_Slot] = []
         self._leading = False
-
-    def __len__(self) -> int:
-        return int(self.matrix.shape[0])
 
     def __call__(self, query: np.ndarray) -> np.ndarray:
         """Every row's product with `query` (a vector as long as a row)."""
