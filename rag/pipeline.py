@@ -24,7 +24,7 @@ from rag.llm import ChatBackend, load_backend
 from rag.paper_facts import fact_answer
 from rag.question import Question, analyse
 from rag.refusal import judge_evidence
-from rag.retrieval import HybridRetriever, as_passage
+from rag.retrieval import HybridRetriever, Retrieval, as_passage
 from rag.settings import Settings, get_settings
 from rag.snapshot import IndexSnapshot
 from rag.store import ChunkStore
@@ -142,9 +142,10 @@ class Pipeline:
             answer, passages = fact
             retrieved = time.perf_counter()
         else:
-            passages = self.retriever.retrieve(q.text, top_k=top_k, papers=scope, snapshot=snapshot)
+            found = self.retriever.retrieval(q.text, top_k=top_k, papers=scope, snapshot=snapshot)
+            passages = found.passages
             if q.wants_both:
-                passages += self._from_missing_papers(q.text, passages, snapshot, scope)
+                passages += self._from_missing_papers(q.text, found, snapshot, scope)
             retrieved = time.perf_counter()
             answer = self._from_passages(q, standalone, passages, snapshot, fallback)
         answer.retrieved = [ranked(i, p) for i, p in enumerate(passages, start=1)]
@@ -191,18 +192,24 @@ class Pipeline:
     def _from_missing_papers(
         self,
         query: str,
-        passages: list[ScoredPassage],
+        found: Retrieval,
         snapshot: IndexSnapshot,
         compared: Sequence[str] | None,
     ) -> list[ScoredPassage]:
-        """The best passages of the papers compared (else of every paper) not yet retrieved."""
-        found = {p.paper_id for p in passages}
-        missing = [pid for pid in compared or snapshot.papers if pid not in found]
+        """The best passages of the papers compared that `found` lacks, a search each.
+
+        Unless the question names them, the papers compared are those the query's whole
+        ranking reaches, best first: in a library of hundreds, "each paper" means the
+        papers about the question, not the first few the registry lists.
+        """
+        have = {p.paper_id for p in found.passages}
+        candidates = compared or list(dict.fromkeys(p.paper_id for p in found.ranking))
+        missing = [pid for pid in candidates if pid not in have and pid in snapshot.papers]
         extra: list[ScoredPassage] = []
         for pid in missing[:MAX_PAPERS_COMPARED]:
-            extra += self.retriever.retrieve(
-                query, top_k=PER_PAPER_K, papers=[pid], snapshot=snapshot
-            )
+            extra += self.retriever.retrieval(
+                query, top_k=PER_PAPER_K, papers=[pid], snapshot=snapshot, vector=found.vector
+            ).passages
         return extra
 
     def search(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -87,12 +88,15 @@ class DenseRetriever(SnapshotRetriever):
     """
 
     embedder: SentenceTransformerEmbedder
+    # The query's embedding when the caller has it already: one ask that searches
+    # several scopes for the same query embeds it once.
+    vector: list[float] | None = None
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         snap = self.snapshot
-        query_vector = self.embedder.embed_query(query)
+        query_vector = self.vector if self.vector is not None else self.embedder.embed_query(query)
         if snap.product is not None:
             return self._exact(query_vector, snap.product)
         vector = as_vectors([query_vector])
@@ -243,6 +247,20 @@ def close_to_best(passages: list[ScoredPassage], ratio: float) -> list[ScoredPas
     return [p for p in passages if p.dense is None or p.dense >= ratio * best]
 
 
+@dataclass(frozen=True)
+class Retrieval:
+    """One query's passages, the whole fused ranking they were cut from, its embedding.
+
+    A question across papers searches again, paper by paper, for the papers its first
+    passages missed: the ranking says which papers the query reaches at all, and the
+    embedding serves those searches too.
+    """
+
+    passages: list[ScoredPassage]
+    ranking: list[ScoredPassage]
+    vector: list[float]
+
+
 class HybridRetriever:
     """Dense + BM25 with RRF; one instance per process, safe to share between threads."""
 
@@ -268,9 +286,25 @@ class HybridRetriever:
         default those an answer may draw on, so a reference list or a table never
         comes back as an answer; asking for other kinds finds them too.
         """
+        return self.retrieval(query, top_k, papers, snapshot, kinds).passages
+
+    def retrieval(
+        self,
+        query: str,
+        top_k: int = 5,
+        papers: Sequence[str] | None = None,
+        snapshot: IndexSnapshot | None = None,
+        kinds: Sequence[str] = ANSWER_KINDS,
+        vector: list[float] | None = None,
+    ) -> Retrieval:
+        """`retrieve`'s passages with the ranking and embedding behind them (`Retrieval`).
+
+        `vector` is the query's embedding where an earlier search of it gave one.
+        """
         snap = snapshot or self.snapshots.current()
+        asked = vector if vector is not None else self.embedder.embed_query(query)
         try:
-            return self._retrieve(query, top_k, papers, snap, tuple(kinds))
+            return self._retrieve(query, asked, top_k, papers, snap, tuple(kinds))
         except (NotFoundError, InternalError):
             # The index changed under `snap`: a reset by another process in between, a
             # collection dropped by hand, or vectors another process wrote that this
@@ -278,7 +312,9 @@ class HybridRetriever:
             log.info("index changed during a query; reading it again")
             self.snapshots.forget()
             try:
-                return self._retrieve(query, top_k, papers, self.snapshots.current(), tuple(kinds))
+                return self._retrieve(
+                    query, asked, top_k, papers, self.snapshots.current(), tuple(kinds)
+                )
             except ChromaError as exc:
                 log.error("the index cannot answer a query: %s", exc)
                 raise IndexBrokenError(snap.chunks.name) from exc
@@ -286,16 +322,22 @@ class HybridRetriever:
     def _retrieve(
         self,
         query: str,
+        vector: list[float],
         top_k: int,
         papers: Sequence[str] | None,
         snap: IndexSnapshot,
         kinds: tuple[str, ...],
-    ) -> list[ScoredPassage]:
+    ) -> Retrieval:
         depth = max(20, top_k * 4)
         chosen = tuple(papers) if papers else None
         dense = DenseRetriever(
-            embedder=self.embedder, snapshot=snap, k=depth, papers=chosen, kinds=kinds
+            embedder=self.embedder,
+            snapshot=snap,
+            k=depth,
+            papers=chosen,
+            kinds=kinds,
+            vector=vector,
         )
         bm25 = BM25Retriever(snapshot=snap, k=depth, papers=chosen, kinds=kinds)
-        fused = reciprocal_rank_fusion([dense.invoke(query), bm25.invoke(query)])[:top_k]
-        return close_to_best(fused, self.min_ratio)
+        ranking = reciprocal_rank_fusion([dense.invoke(query), bm25.invoke(query)])
+        return Retrieval(close_to_best(ranking[:top_k], self.min_ratio), ranking, vector)

@@ -41,6 +41,7 @@ from rag.types import PaperRecord
 logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 Signature = tuple[str, tuple[tuple[str, str], ...]]
+_NO_ROWS = np.empty(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,10 @@ class IndexSnapshot:
     following: dict[str, Document] = field(default_factory=dict)
     preceding: dict[str, Document] = field(default_factory=dict)
     by_id: dict[str, Document] = field(default_factory=dict)
-    # Each doc's kind and paper, in `docs` order, so BM25 can filter with array operations.
+    # Each doc's kind, in `docs` order, and each paper's rows there, so a search can
+    # filter with array operations that do not compare every chunk's paper id.
     kinds: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
-    paper_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    rows_by_paper: dict[str, np.ndarray] = field(default_factory=dict)
     # Live chunks by kind, and every chunk the collection held (live or not) at the read:
     # how deep an unfiltered dense search must go to find k live chunks of some kinds.
     kind_counts: Counter[str] = field(default_factory=Counter)
@@ -83,7 +85,12 @@ class IndexSnapshot:
         keep = self.kind_masks.get(tuple(kinds))
         if keep is None:
             keep = self.kind_masks.setdefault(tuple(kinds), np.isin(self.kinds, list(kinds)))
-        return keep & np.isin(self.paper_ids, list(papers)) if papers else keep
+        if not papers:
+            return keep
+        scoped = np.zeros(len(keep), dtype=bool)
+        for pid in papers:
+            scoped[self.rows_by_paper.get(pid, _NO_ROWS)] = True
+        return keep & scoped
 
     def live(self, kinds: Sequence[str]) -> int:
         """How many live chunks are of these kinds."""
@@ -196,9 +203,12 @@ def _grown(
     kinds = np.concatenate(
         [before.kinds, np.array([d.metadata.get("kind", "body") for d in new], dtype=object)]
     )
-    paper_ids = np.concatenate(
-        [before.paper_ids, np.array([d.metadata.get("paper_id") for d in new], dtype=object)]
-    )
+    rows: dict[str, list[int]] = {}
+    for row, d in enumerate(new, start=len(before.docs)):
+        rows.setdefault(d.metadata["paper_id"], []).append(row)
+    rows_by_paper = dict(before.rows_by_paper)
+    for pid, added in rows.items():
+        rows_by_paper[pid] = np.concatenate([rows_by_paper.get(pid, _NO_ROWS), added])
     by_paper = dict(before.by_paper)
     for d in new:
         by_paper.setdefault(d.metadata["paper_id"], []).append(d)
@@ -213,7 +223,7 @@ def _grown(
         {**before.preceding, **preceding},
         {**before.by_id, **{d.metadata["chunk_id"]: d for d in new}},
         kinds,
-        paper_ids,
+        rows_by_paper,
         Counter(kinds.tolist()),
         stored,
         by_paper,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -10,8 +11,11 @@ from ingest.indexer import ingest
 from rag import wording
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import InvalidInputError
-from rag.pipeline import Pipeline
+from rag.pipeline import MAX_PAPERS_COMPARED, Pipeline
 from rag.settings import Settings
+from tests.utils.papers import field_paper
+
+SEED_PAPERS = {"russia-korea-policy-21st-century", "russia-korean-crisis-2018"}
 
 
 @pytest.fixture
@@ -87,3 +91,18 @@ def test_health_says_whether_and_why_questions_can_be_answered(
     assert quick.papers == 2 and quick.chunks == len(pipeline.view().docs)
     assert deep.ready and deep.check is not None
     assert deep.check.sampled == deep.check.found > 0 and deep.check.missing == []
+
+
+def test_a_question_across_papers_compares_the_papers_it_is_about(
+    private_index: Settings, corpus: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    # Papers that the registry may list first and that say nothing on the question: in
+    # a library, "the two papers" are the ones the question reaches, not the first few.
+    for n in range(MAX_PAPERS_COMPARED + 2):
+        (corpus / f"a-survey-{n}.md").write_text(field_paper(n, 40), "utf-8")
+    assert not ingest(None, private_index, embedder=embedder).failed
+    pipeline = Pipeline(private_index, embedder=embedder)
+    answer = pipeline.ask("How do the two papers describe Putin's July 2000 visit to Pyongyang?")
+    assert answer.answered
+    assert {c.paper_id for c in answer.citations} == SEED_PAPERS
+    assert {r.paper_id for r in answer.retrieved} == SEED_PAPERS

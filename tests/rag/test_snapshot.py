@@ -30,7 +30,9 @@ def as_read(snap: IndexSnapshot) -> dict[str, object]:
         "following": {k: v.metadata["chunk_id"] for k, v in snap.following.items()},
         "preceding": {k: v.metadata["chunk_id"] for k, v in snap.preceding.items()},
         "kinds": dict(zip(ids, snap.kinds.tolist(), strict=True)),
-        "paper_ids": dict(zip(ids, snap.paper_ids.tolist(), strict=True)),
+        "rows_by_paper": {
+            pid: sorted(ids[i] for i in rows) for pid, rows in snap.rows_by_paper.items()
+        },
         "kind_counts": snap.kind_counts,
         "stored": snap.stored,
         "by_paper": {
