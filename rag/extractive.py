@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from langchain_core.documents import Document
+
 from rag import wording
 from rag.question import EVIDENCE_OF, Question
 from rag.retrieval import as_passage
@@ -28,6 +30,12 @@ CONTINUATION = re.compile(
     r"^(First|Second|Third|Fourth|Fifth|Finally|Secondly|Thirdly|Lastly|Also|As a result|"
     r"The (first|second|third|other|main|reason)|Another|This|These|That|Such|It|They|Thus|"
     r"Therefore|Hence|However|But|Yet|Moreover|In addition|Consequently|At the same time)\b"
+)
+# A sentence that opens with one of these draws a conclusion from the one before it, so
+# the one before comes along: the reason a "why" question asks for is usually there.
+CONCLUSION = re.compile(
+    r"^(As such|Thus|Therefore|Hence|Consequently|As a result|For this reason|"
+    r"(This|That) is why)\b"
 )
 # Sentences about the paper itself match every question on its topic and answer none.
 ABOUT_THE_PAPER = re.compile(
@@ -76,14 +84,20 @@ class _Sentences:
         self.snapshot = snapshot
         self.sents = [sentences(p.text) for p in passages]
         self.words: dict[Key, set[str]] = {}
-        has_body = any(p.kind in RUNNING_TEXT for p in passages)
+        answering = [
+            [si for si, sent in enumerate(sents) if not KEY_WORDS.match(sent) and is_prose(sent)]
+            for sents in self.sents
+        ]
+        # A heading-only chunk of the running text holds nothing to answer with, so it
+        # does not shut out the footnote beside it.
+        pairs = zip(passages, answering, strict=True)
+        has_body = any(p.kind in RUNNING_TEXT and own for p, own in pairs)
         seen: set[str] = set()
         self.candidates: list[Key] = []
         for pi, p in enumerate(passages):
-            for si, sent in enumerate(self.sents[pi]):
-                if KEY_WORDS.match(sent) or not is_prose(sent):
-                    continue
-                usable = p.kind in RUNNING_TEXT if has_body else p.kind in ANSWER_KINDS
+            usable = p.kind in RUNNING_TEXT if has_body else p.kind in ANSWER_KINDS
+            for si in answering[pi]:
+                sent = self.sents[pi][si]
                 if sent not in seen and usable:
                     seen.add(sent)
                     self.candidates.append((pi, si))
@@ -110,14 +124,33 @@ class _Sentences:
         pi, si = key
         if si + 1 < len(self.sents[pi]):
             return (pi, si + 1)
-        nxt = self.snapshot.following.get(self.passages[pi].chunk_id)
-        if nxt is None:
+        fresh = self._neighbour(self.snapshot.following, pi)
+        if fresh is None:
             return None
-        self.passages.append(as_passage(nxt))
-        self.sents.append(sentences(nxt.page_content))
-        fresh = len(self.passages) - 1
         here = set(self.sents[pi])
         return next(((fresh, i) for i, t in enumerate(self.sents[fresh]) if t not in here), None)
+
+    def before(self, key: Key) -> Key | None:
+        """The sentence before `key`, reading back into the chunk before when it opens one."""
+        pi, si = key
+        if si > 0:
+            return (pi, si - 1)
+        fresh = self._neighbour(self.snapshot.preceding, pi)
+        if fresh is None:
+            return None
+        sents, here = self.sents[fresh], self.text(key)
+        # Chunks overlap: the sentence may open this chunk and stand inside the one before.
+        at = sents.index(here) if here in sents else len(sents)
+        return (fresh, at - 1) if at > 0 else None
+
+    def _neighbour(self, links: dict[str, Document], pi: int) -> int | None:
+        """The chunk next to passage `pi` in `links`, added to the pool; its passage index."""
+        doc = links.get(self.passages[pi].chunk_id)
+        if doc is None:
+            return None
+        self.passages.append(as_passage(doc))
+        self.sents.append(sentences(doc.page_content))
+        return len(self.passages) - 1
 
 
 def pick_sentences(
@@ -169,6 +202,10 @@ def pick_sentences(
             if own and not any(passages[pi].paper_id == paper for pi, _ in chosen):
                 chosen.append(max(own, key=lambda k: gain(k, set())))
     picked = set(chosen)
+    for key in chosen:
+        prior = pool.before(key) if CONCLUSION.match(pool.text(key)) else None
+        if prior is not None and is_prose(pool.text(prior)):
+            picked.add(prior)
     for rank, key in enumerate(chosen):
         nxt, follow = pool.after(key), 0
         while nxt is not None and follow < MAX_FOLLOWERS:

@@ -74,6 +74,8 @@ class Question:
     wants_both: bool
     focus: frozenset[str] = frozenset()
     head: str | None = None
+    # Stems of the short names by which the question names its papers (`papermage`).
+    short_names: frozenset[str] = frozenset()
     surface: dict[str, str] = field(default_factory=dict)
 
     def words(self, stems: list[str]) -> str:
@@ -180,15 +182,17 @@ def _modifiers(text: str) -> list[str]:
     return _until_stopword(reversed(WORD.findall(text)), limit=4)
 
 
-def named_papers(text: str, marks: PaperMarks) -> tuple[tuple[str, ...], set[str]]:
-    """Papers the question names, and the words that only point at them.
+def named_papers(text: str, marks: PaperMarks) -> tuple[tuple[str, ...], set[str], frozenset[str]]:
+    """Papers the question names, the words that only point at them, and short names' words.
 
     A paper is named by an author's surname, by title words before "paper" ("the 2018
     paper"), by its short name (`S2ORC`, `PaperMage's`), or by its title (or the part
     after the colon) in full. Surnames, title words and titles only point, since a paper
     rarely repeats them in its body; a short name is what the paper is about, so it
     stays a term the evidence should hold, unless the question names several papers:
-    one paper's passage is not expected to name the others.
+    one paper's passage is not expected to name the others. A passage of the paper
+    answers without naming it, though (`Beyond Summarization` is not said in its body):
+    the third part lets the refusal excuse a short name in that paper's passages.
     """
     words = {stem(w) for w in WORD.findall(text)}
     pointers = words & marks.surnames.keys()
@@ -210,7 +214,11 @@ def named_papers(text: str, marks: PaperMarks) -> tuple[tuple[str, ...], set[str
             if run in marks.short_names:
                 named.add(marks.short_names[run])
                 short |= content_terms(" ".join(run))
-    return tuple(sorted(named)), pointers | (short if len(named) > 1 else set())
+    return (
+        tuple(sorted(named)),
+        pointers | (short if len(named) > 1 else set()),
+        frozenset(short),
+    )
 
 
 FOCUS = re.compile(
@@ -244,7 +252,7 @@ def expected_answer(text: str) -> Expect | None:
 
 def analyse(text: str, marks: PaperMarks) -> Question:
     """Take a question apart against the papers currently in the index (their `marks`)."""
-    named, pointers = named_papers(text, marks)
+    named, pointers, short_names = named_papers(text, marks)
     focus, head = focus_terms(text)
     return Question(
         text=text,
@@ -255,5 +263,6 @@ def analyse(text: str, marks: PaperMarks) -> Question:
         wants_both=bool(BOTH_PAPERS.search(text)) or len(named) > 1,
         focus=focus - pointers,
         head=head if head not in pointers else None,
+        short_names=short_names,
         surface={stem(w): w for w in WORD.findall(text)},
     )

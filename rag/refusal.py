@@ -41,6 +41,8 @@ def judge_evidence(
     if max((p.dense or 0.0) for p in passages) < MIN_DENSE:
         return Verdict(False, wording.ABOUT_SOMETHING_ELSE)
     found = vocabulary(" ".join(p.text for p in passages))
+    if set(q.papers) & {p.paper_id for p in passages}:
+        found |= q.short_names
     missing = sorted(k for k in q.keys if k not in found)
     if missing:
         unknown = [k for k in missing if not snapshot.knows(k)]

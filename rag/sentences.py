@@ -16,6 +16,8 @@ Span = tuple[int, int]
 MIN_PROSE_WORDS = 5
 MIN_FUNCTION_WORDS = 1
 MIN_LETTER_SHARE = 0.5
+# A sentence with at least this many content words, every one capitalised, is a heading.
+MIN_HEADING_WORDS = 3
 # A list item may end in a comma ("(1) magelib, a library for ...,").
 END_MARK = re.compile(r"[.!?:;,][\"')\]]*$")
 
@@ -32,7 +34,11 @@ def _segmentable(text: str) -> str:
 
 
 def sentence_spans(text: str, base: int = 0) -> list[Span]:
-    """(start, end) of each sentence in `text`, offset by `base`, whitespace trimmed."""
+    """(start, end) of each sentence in `text`, offset by `base`, whitespace trimmed.
+
+    A piece that opens in lower case after one with no end mark continues it: the
+    segmenter cuts after an abbreviation and a citation (`Bell et al. [3] | reports`).
+    """
     spans: list[Span] = []
     pos = 0
     masked = _segmentable(text)
@@ -43,9 +49,22 @@ def sentence_spans(text: str, base: int = 0) -> list[Span]:
         at = masked.find(core, pos)
         if at < 0:
             continue
-        spans.append((base + at, base + at + len(core)))
+        if spans and core[0].islower() and not END_MARK.search(masked[:at].rstrip()):
+            spans[-1] = (spans[-1][0], base + at + len(core))
+        else:
+            spans.append((base + at, base + at + len(core)))
         pos = at + len(core)
     return spans
+
+
+def _title_cased(words: list[str]) -> bool:
+    """Every word but the function words capitalised, as a run-in heading is.
+
+    (`Augmenting Reading and Collecting Evidence.`); a sentence has a lower-case verb.
+    """
+    bare = (w.strip(",.;:()\"'") for w in words)
+    content = [w for w in bare if w.isalpha() and w.lower() not in STOPWORDS]
+    return len(content) >= MIN_HEADING_WORDS and all(w[0].isupper() for w in content)
 
 
 def is_prose(sentence: str) -> bool:
@@ -54,6 +73,7 @@ def is_prose(sentence: str) -> bool:
     letters = sum(c.isalpha() for c in sentence)
     return (
         len(words) >= MIN_PROSE_WORDS
+        and not _title_cased(words)
         and sum(w.lower().strip(",.;:()") in STOPWORDS for w in words) >= MIN_FUNCTION_WORDS
         and letters >= MIN_LETTER_SHARE * len(sentence.replace(" ", ""))
         and ">>>" not in sentence

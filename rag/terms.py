@@ -167,9 +167,19 @@ def stemmer() -> Stemmer.Stemmer:
 WORD = re.compile(r"[A-Za-z][A-Za-z']*|\d+(?:[.,]\d+)*(?:st|nd|rd|th)?")
 
 
+ACRONYM_PLURAL = re.compile(r"^(?:[A-Z][A-Z0-9]+|[b-df-hj-np-tv-xz0-9]{2,})s$")
+
+
 def stem(word: str) -> str:
-    """Snowball (Porter 2) stem, so `replaced` meets `replace` and `relations` `relation`."""
-    return str(stemmer().stemWord(word.lower().strip("'")))
+    """Snowball (Porter 2) stem, so `replaced` meets `replace` and `relations` `relation`.
+
+    Snowball keeps the `s` of a plural without a vowel before it, so an acronym's plural
+    (`LLMs`, `PDFs`, `GPUs`) would not meet its singular; that `s` is dropped first.
+    """
+    word = word.strip("'")
+    if ACRONYM_PLURAL.match(word):
+        word = word[:-1]
+    return str(stemmer().stemWord(word.lower()))
 
 
 def content_terms(text: str) -> set[str]:

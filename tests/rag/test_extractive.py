@@ -1,12 +1,14 @@
-"""Which sentences the extractive backend reads as describing the paper, not its subject."""
+"""Which sentences the extractive backend reads as describing the paper, and which it picks."""
 
 from __future__ import annotations
 
 from typing import cast
 
 import pytest
+from langchain_core.documents import Document
 
-from rag.extractive import _Sentences
+from rag.extractive import _Sentences, pick_sentences
+from rag.question import PaperMarks, analyse
 from rag.snapshot import IndexSnapshot
 from rag.types import ScoredPassage
 
@@ -30,3 +32,66 @@ def test_a_sentence_about_the_paper_and_the_pronoun_sentences_after_it(
 ) -> None:
     sentences = pool(text)
     assert [int(sentences.about_the_paper((0, i))) for i in range(len(about))] == about
+
+
+class _Neighbours:
+    """What `pick_sentences` reads of a snapshot: term weights and the chunks either side."""
+
+    def __init__(self, preceding: dict[str, Document] | None = None) -> None:
+        self.preceding = preceding or {}
+        self.following: dict[str, Document] = {}
+
+    def idf(self, term: str) -> float:
+        return 1.0
+
+
+def passage(text: str, kind: str = "body", chunk_id: str = "c", ordinal: int = 0) -> ScoredPassage:
+    return ScoredPassage(
+        chunk_id=chunk_id,
+        paper_id="p",
+        title="T",
+        page=1,
+        page_end=1,
+        text=text,
+        kind=kind,
+        ordinal=ordinal,
+    )
+
+
+def picked(question: str, passages: list[ScoredPassage], snapshot: object) -> list[str]:
+    q = analyse(question, PaperMarks())
+    return [p.text for p in pick_sentences(q, passages, cast(IndexSnapshot, snapshot))[0]]
+
+
+def test_a_heading_only_chunk_of_the_body_leaves_the_footnote_beside_it_to_answer() -> None:
+    note = "4) Yet, the parser requires users to manage a separate service process."
+    passages = [passage(note, kind="footnote"), passage("A.3 Evaluating The Parser Offline")]
+    assert picked("Why is the parser awkward to run?", passages, _Neighbours()) == [note]
+
+
+def test_a_conclusion_brings_along_the_sentence_it_is_drawn_from() -> None:
+    reason = "Language models still invent facts and reason poorly over long texts."
+    text = f"{reason} As such, drafting the whole piece at once and editing it is sub-optimal."
+    got = picked(
+        "Why is drafting the whole piece at once sub-optimal?", [passage(text)], _Neighbours()
+    )
+    assert got[:2] == [reason, text.removeprefix(reason + " ")]
+
+
+def test_the_sentence_a_conclusion_draws_on_is_read_from_the_chunk_before() -> None:
+    before = Document(
+        page_content=(
+            "Models are cheap. They still invent facts in their drafts. As such, we edit by hand."
+        ),
+        metadata={
+            "chunk_id": "b",
+            "paper_id": "p",
+            "title": "T",
+            "page": 1,
+            "page_end": 1,
+            "ordinal": 4,
+        },
+    )
+    here = passage("As such, we edit by hand. The editing takes an hour.", chunk_id="c", ordinal=5)
+    got = picked("Why do they edit by hand?", [here], _Neighbours({"c": before}))
+    assert got[:2] == ["They still invent facts in their drafts.", "As such, we edit by hand."]

@@ -34,7 +34,17 @@ def test_spans_point_into_the_original_text() -> None:
         ("1 >>> from papermage import Document 2 >>> doc .", False),
         ("3.0.1 Participants & recruiting.", False),
         ("(7) Here, πold θ and V old φ is used for sampling", False),
+        ("Augmenting Reading and Collecting Evidence.", False),
+        ("Kim Jong Un met Vladimir Putin in Vladivostok.", True),
     ],
 )
 def test_only_prose_can_be_an_answer_sentence(sentence: str, prose: bool) -> None:
     assert is_prose(sentence) is prose
+
+
+def test_a_sentence_cut_after_an_abbreviation_and_a_citation_is_made_whole() -> None:
+    text = "Bell et al. [3] reports that 1 in 5 patients find a mistake. papermage reads it."
+    assert sentences(text) == [
+        "Bell et al. [3] reports that 1 in 5 patients find a mistake.",
+        "papermage reads it.",
+    ]
