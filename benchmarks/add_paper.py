@@ -217,6 +217,15 @@ def print_results(library: Library, args: argparse.Namespace, r: Results) -> Non
             own,
         )
     )
+    slow = [
+        f"{at - upload_ended:.1f}"
+        for at, ms, _ in asker.asks
+        if upload_ended <= at < upload_ended + args.after_s and ms > 3 * p50
+    ]
+    print(
+        f"\nwhen the asks of the minute after over 3x the p50 before began, seconds after the "
+        f"upload returned: {', '.join(slow) or 'none'}"
+    )
     print(
         f"\nthe new paper found by {found} of {args.lookups} lookups right after the upload "
         f"(fresh connections); ask errors: {asker.errors}"
