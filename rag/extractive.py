@@ -172,15 +172,16 @@ def pick_sentences(
 
     form = EVIDENCE_OF[q.expects] if q.expects else None
 
+    def states(key: Key) -> bool:
+        """Whether the sentence gives the kind of fact asked for, about what is asked."""
+        return bool(
+            form and (q.head is None or q.head in pool.vocab(key)) and form.search(pool.text(key))
+        )
+
     def gain(key: Key, covered: set[str], form_met: bool = False) -> float:
         hit = sum(w for t, w in weights.items() if t in pool.vocab(key) and t not in covered)
         value = hit / total + 0.03 * (len(passages) - key[0]) / len(passages)
-        if (
-            form
-            and not form_met
-            and (q.head is None or q.head in pool.vocab(key))
-            and form.search(pool.text(key))
-        ):
+        if not form_met and states(key):
             own = sum(w for t, w in weights.items() if t in pool.vocab(key)) / total
             value += FORM_BONUS * own
         return value * (0.25 if pool.about_the_paper(key) else 1.0)
@@ -195,7 +196,13 @@ def pick_sentences(
             break
         chosen.append(best)
         covered |= pool.vocab(best) & weights.keys()
-        form_met = form_met or bool(form and form.search(pool.text(best)))
+        form_met = form_met or states(best)
+    if form and not form_met:
+        # The question asks for a count or an amount no sentence chosen gives: the
+        # sentence that gives one, about what is asked, answers that part.
+        stating = [k for k in candidates if k not in chosen and states(k)]
+        if stating:
+            chosen.append(max(stating, key=lambda k: gain(k, set())))
     if q.wants_both:
         for paper in dict.fromkeys(p.paper_id for p in passages):
             own = [k for k in candidates if passages[k[0]].paper_id == paper]

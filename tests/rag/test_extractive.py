@@ -95,3 +95,20 @@ def test_the_sentence_a_conclusion_draws_on_is_read_from_the_chunk_before() -> N
     here = passage("As such, we edit by hand. The editing takes an hour.", chunk_id="c", ordinal=5)
     got = picked("Why do they edit by hand?", [here], _Neighbours({"c": before}))
     assert got[:2] == ["They still invent facts in their drafts.", "As such, we edit by hand."]
+
+
+def test_a_count_asked_for_is_picked_where_the_sentences_chosen_give_only_a_date() -> None:
+    first = passage(
+        "On February 26, 2001, the president said on TV that relations were good. "
+        "The weather in the capital was cold that week. "
+        "Trade in grain grew by a little over the winter. "
+        "A summit was held in Bangkok, where the president met his counterpart.",
+        chunk_id="a",
+    )
+    count = "Over the decades nine summits have been held between them."
+    got = picked(
+        "How many summits were held, and what did the president say about relations on TV?",
+        [first, passage(count, chunk_id="b", ordinal=1)],
+        _Neighbours(),
+    )
+    assert count in got
