@@ -48,6 +48,7 @@ EVIDENCE_OF: dict[Expect, re.Pattern[str]] = {
     ),
 }
 
+MONTH_NAME = re.compile(MONTH)
 PAPER_NOUN = re.compile(r"\b(paper|article|study|essay)\b", re.I)
 BOTH_PAPERS = re.compile(
     r"\b(both|two|each|all|either) (papers?|articles?|authors?|stud(y|ies))\b|\bcompare|"
@@ -182,6 +183,25 @@ def _modifiers(text: str) -> list[str]:
     return _until_stopword(reversed(WORD.findall(text)), limit=4)
 
 
+def _surnames_said(text: str, marks: PaperMarks) -> set[str]:
+    """Stems of the authors' surnames the question writes as names.
+
+    A name is capitalised (`the head of state` names no Head), and a month next to a
+    number is a date (`in August 1991` names no August).
+    """
+    tokens = WORD.findall(text)
+    said: set[str] = set()
+    for i, w in enumerate(tokens):
+        s = stem(w)
+        if s not in marks.surnames or not w[0].isupper():
+            continue
+        beside = tokens[max(i - 1, 0) : i] + tokens[i + 1 : i + 2]
+        if MONTH_NAME.fullmatch(w) and any(t[0].isdigit() for t in beside):
+            continue
+        said.add(s)
+    return said
+
+
 def named_papers(text: str, marks: PaperMarks) -> tuple[tuple[str, ...], set[str], frozenset[str]]:
     """Papers the question names, the words that only point at them, and short names' words.
 
@@ -194,8 +214,7 @@ def named_papers(text: str, marks: PaperMarks) -> tuple[tuple[str, ...], set[str
     answers without naming it, though (`Beyond Summarization` is not said in its body):
     the third part lets the refusal excuse a short name in that paper's passages.
     """
-    words = {stem(w) for w in WORD.findall(text)}
-    pointers = words & marks.surnames.keys()
+    pointers = _surnames_said(text, marks)
     named = {pid for w in pointers for pid in marks.surnames[w]}
     for m in PAPER_NOUN.finditer(text):
         for w in {stem(w) for w in _modifiers(text[: m.start()])}:

@@ -34,3 +34,13 @@ def test_a_question_names_papers_by_author_or_title_words_before_paper() -> None
     assert by_title.papers == ("a",) and "andes" not in by_title.terms
     assert "glacier" in by_title.terms
     assert analyse("What is coral bleaching?", marks).papers == ()
+
+
+def test_a_surname_that_is_also_a_word_or_a_month_names_a_paper_only_as_a_name() -> None:
+    marks = paper_marks(
+        {"d": record("d", "Reading aids for lay readers", ("Tal August", "Andrew Head"), 2022)}
+    )
+    assert analyse("What does August say about lay readers?", marks).papers == ("d",)
+    assert analyse("What did Kozyrev announce in August 1991?", marks).papers == ()
+    assert analyse("Who was the head of state in 1991?", marks).papers == ()
+    assert analyse("What did Head build?", marks).papers == ("d",)
