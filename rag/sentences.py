@@ -58,9 +58,10 @@ def sentence_spans(text: str, base: int = 0) -> list[Span]:
 
 
 def _title_cased(words: list[str]) -> bool:
-    """Every word but the function words capitalised, as a run-in heading is.
+    """Every word but the function words capitalised: a run-in heading, not a sentence.
 
-    (`Augmenting Reading and Collecting Evidence.`); a sentence has a lower-case verb.
+    `Augmenting Reading and Collecting Evidence.` ends like a sentence, but a sentence
+    has a verb in lower case.
     """
     bare = (w.strip(",.;:()\"'") for w in words)
     content = [w for w in bare if w.isalpha() and w.lower() not in STOPWORDS]
@@ -73,11 +74,11 @@ def is_prose(sentence: str) -> bool:
     letters = sum(c.isalpha() for c in sentence)
     return (
         len(words) >= MIN_PROSE_WORDS
-        and not _title_cased(words)
         and sum(w.lower().strip(",.;:()") in STOPWORDS for w in words) >= MIN_FUNCTION_WORDS
         and letters >= MIN_LETTER_SHARE * len(sentence.replace(" ", ""))
         and ">>>" not in sentence
         and bool(END_MARK.search(sentence))
+        and not _title_cased(words)
     )
 
 
