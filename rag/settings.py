@@ -155,6 +155,16 @@ class Settings(BaseSettings):
     hnsw_ef_search: Annotated[int, Section.RETRIEVAL] = Field(
         400, ge=10, le=2000, description="Candidates weighed per query in the HNSW graph."
     )
+    hnsw_sync_threshold: Annotated[int, Section.INDEX] = Field(
+        50,
+        ge=2,
+        le=10_000,
+        description="New vectors the HNSW graph takes before it is saved to its folder "
+        "(Chroma's `sync_threshold`). Every process that opens the "
+        "index, and every worker that renews its view after another's write, inserts the "
+        "unsaved ones again: at Chroma's default of 1,000 that took 1.3 s of two cores at "
+        "36,000 chunks, at 50 it takes 0.1 s.",
+    )
     exact_search_max_chunks: Annotated[int, Section.RETRIEVAL] = Field(
         0,
         ge=0,

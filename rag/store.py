@@ -179,9 +179,14 @@ class ChunkStore:
         """Chunk collection, cosine space, vectors always supplied by us.
 
         The graph's degree and build depth are fixed when the collection is made (they
-        are part of the index name); the search depth follows the settings.
+        are part of the index name); the search depth and how often the graph is saved
+        follow the settings.
         """
         s = self.settings
+        tunable: dict[str, Any] = {
+            "ef_search": s.hnsw_ef_search,
+            "sync_threshold": s.hnsw_sync_threshold,
+        }
         collection = self.client.get_or_create_collection(
             self.index_name,
             embedding_function=None,
@@ -190,13 +195,14 @@ class ChunkStore:
                     "space": "cosine",
                     "max_neighbors": s.hnsw_m,
                     "ef_construction": s.hnsw_ef_construction,
-                    "ef_search": s.hnsw_ef_search,
+                    **tunable,
                 }
             },
         )
         hnsw = (collection.configuration or {}).get("hnsw") or {}
-        if hnsw.get("ef_search") != s.hnsw_ef_search:
-            collection.modify(configuration={"hnsw": {"ef_search": s.hnsw_ef_search}})
+        changed = {k: v for k, v in tunable.items() if hnsw.get(k) != v}
+        if changed:
+            collection.modify(configuration={"hnsw": changed})
         return collection
 
     @property

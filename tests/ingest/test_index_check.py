@@ -48,3 +48,10 @@ def test_the_graph_is_built_and_searched_as_the_settings_say(tmp_path: Path) -> 
     assert hnsw_of(deeper)["ef_search"] == 400
     assert base.model_copy(update={"hnsw_m": 48}).index_name != base.index_name
     assert deeper.index_name == base.index_name
+
+
+def test_the_graph_is_saved_as_often_as_the_settings_say(tmp_path: Path) -> None:
+    # A process opening the index inserts every vector added since the last save again.
+    base = Settings(_env_file=None, data_dir=tmp_path, hnsw_sync_threshold=30)
+    assert hnsw_of(base)["sync_threshold"] == 30
+    assert hnsw_of(base.model_copy(update={"hnsw_sync_threshold": 200}))["sync_threshold"] == 200
