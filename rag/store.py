@@ -183,10 +183,6 @@ class ChunkStore:
         follow the settings.
         """
         s = self.settings
-        tunable: dict[str, Any] = {
-            "ef_search": s.hnsw_ef_search,
-            "sync_threshold": s.hnsw_sync_threshold,
-        }
         collection = self.client.get_or_create_collection(
             self.index_name,
             embedding_function=None,
@@ -195,14 +191,19 @@ class ChunkStore:
                     "space": "cosine",
                     "max_neighbors": s.hnsw_m,
                     "ef_construction": s.hnsw_ef_construction,
-                    **tunable,
+                    "ef_search": s.hnsw_ef_search,
+                    "sync_threshold": s.hnsw_sync_threshold,
                 }
             },
         )
         hnsw = (collection.configuration or {}).get("hnsw") or {}
-        changed = {k: v for k, v in tunable.items() if hnsw.get(k) != v}
-        if changed:
-            collection.modify(configuration={"hnsw": changed})
+        wanted = (s.hnsw_ef_search, s.hnsw_sync_threshold)
+        if (hnsw.get("ef_search"), hnsw.get("sync_threshold")) != wanted:
+            collection.modify(
+                configuration={
+                    "hnsw": {"ef_search": s.hnsw_ef_search, "sync_threshold": s.hnsw_sync_threshold}
+                }
+            )
         return collection
 
     @property
