@@ -20,6 +20,7 @@ from rag.errors import (
 from rag.extractive import EXTRACTIVE, compose, pick_sentences, refusal
 from rag.follow_up import is_follow_up, with_context
 from rag.generation import Generation
+from rag.key_evidence import naming_missing_keys
 from rag.llm import ChatBackend, load_backend
 from rag.paper_facts import fact_answer
 from rag.question import Question, analyse
@@ -146,6 +147,7 @@ class Pipeline:
             passages = found.passages
             if q.wants_both:
                 passages += self._from_missing_papers(q.text, found, snapshot, scope)
+            passages += naming_missing_keys(q, passages, found.ranking)
             retrieved = time.perf_counter()
             answer = self._from_passages(q, standalone, passages, snapshot, fallback)
         answer.retrieved = [ranked(i, p) for i, p in enumerate(passages, start=1)]

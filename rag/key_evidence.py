@@ -1,0 +1,42 @@
+"""The passage that says what a question names, when none of the passages kept does.
+
+A question's key terms (its numbers and proper names: `GPT-3`, `S2-VL`) are what an
+answer must contain, and the refusal refuses when no passage kept holds one. Rank fusion
+can leave the one chunk that names the term below the cut: BM25 ranks it first, the
+embedding, for which a model name is one token among many, far down. So the best-ranked
+chunk of the whole fused ranking holding the most of the missing keys joins the
+passages, one at most; the answer still has to come from it and pass every other check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rag.question import Question
+from rag.terms import vocabulary
+from rag.types import ScoredPassage
+
+
+def naming_missing_keys(
+    q: Question, passages: Sequence[ScoredPassage], ranking: Sequence[ScoredPassage]
+) -> list[ScoredPassage]:
+    """The ranked passage that holds the most key terms `passages` lack; none if none does.
+
+    A paper's short name is not looked for: the question's scope already holds that paper.
+    """
+    said = vocabulary(" ".join(p.text for p in passages))
+    missing = {k for k in q.keys - q.short_names if k not in said}
+    if not missing:
+        return []
+    kept = {p.chunk_id for p in passages}
+    best: ScoredPassage | None = None
+    covered = 0
+    for candidate in ranking:
+        if candidate.chunk_id in kept:
+            continue
+        holds = len(missing & vocabulary(candidate.text))
+        if holds > covered:
+            best, covered = candidate, holds
+            if covered == len(missing):
+                break
+    return [best] if best else []
