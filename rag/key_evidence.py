@@ -6,6 +6,7 @@ can leave the one chunk that names the term below the cut: BM25 ranks it first, 
 embedding, for which a model name is one token among many, far down. So the best-ranked
 chunk of the whole fused ranking holding the most of the missing keys joins the
 passages, one at most; the answer still has to come from it and pass every other check.
+A question across papers asks it of each paper's passages in turn.
 """
 
 from __future__ import annotations
@@ -40,3 +41,18 @@ def naming_missing_keys(
             if covered == len(missing):
                 break
     return [best] if best else []
+
+
+def naming_missing_keys_in_each_paper(
+    q: Question, passages: Sequence[ScoredPassage], ranking: Sequence[ScoredPassage]
+) -> list[ScoredPassage]:
+    """`naming_missing_keys` for each paper of `passages`, from that paper's share of `ranking`.
+
+    "How do A and B each use X?" needs X from both: one paper's passage naming X must not
+    stand in for the other's.
+    """
+    out: list[ScoredPassage] = []
+    for pid in dict.fromkeys(p.paper_id for p in passages):
+        own = [p for p in passages if p.paper_id == pid]
+        out += naming_missing_keys(q, own, [r for r in ranking if r.paper_id == pid])
+    return out

@@ -20,7 +20,7 @@ from rag.errors import (
 from rag.extractive import EXTRACTIVE, compose, pick_sentences, refusal
 from rag.follow_up import is_follow_up, with_context
 from rag.generation import Generation
-from rag.key_evidence import naming_missing_keys
+from rag.key_evidence import naming_missing_keys, naming_missing_keys_in_each_paper
 from rag.llm import ChatBackend, load_backend
 from rag.paper_facts import fact_answer
 from rag.question import Question, analyse
@@ -146,8 +146,10 @@ class Pipeline:
             found = self.retriever.retrieval(q.text, top_k=top_k, papers=scope, snapshot=snapshot)
             passages = found.passages
             if q.wants_both:
-                passages += self._from_missing_papers(q.text, found, snapshot, scope)
-            passages += naming_missing_keys(q, passages, found.ranking)
+                passages += self._from_missing_papers(q, found, snapshot, scope)
+                passages += naming_missing_keys_in_each_paper(q, passages, found.ranking)
+            else:
+                passages += naming_missing_keys(q, passages, found.ranking)
             retrieved = time.perf_counter()
             answer = self._from_passages(q, standalone, passages, snapshot, fallback)
         answer.retrieved = [ranked(i, p) for i, p in enumerate(passages, start=1)]
@@ -193,7 +195,7 @@ class Pipeline:
 
     def _from_missing_papers(
         self,
-        query: str,
+        q: Question,
         found: Retrieval,
         snapshot: IndexSnapshot,
         compared: Sequence[str] | None,
@@ -202,16 +204,18 @@ class Pipeline:
 
         Unless the question names them, the papers compared are those the query's whole
         ranking reaches, best first: in a library of hundreds, "each paper" means the
-        papers about the question, not the first few the registry lists.
+        papers about the question, not the first few the registry lists. Each paper's
+        passages name the question's numbers and names where that paper's ranking can.
         """
         have = {p.paper_id for p in found.passages}
         candidates = compared or list(dict.fromkeys(p.paper_id for p in found.ranking))
         missing = [pid for pid in candidates if pid not in have and pid in snapshot.papers]
         extra: list[ScoredPassage] = []
         for pid in missing[:MAX_PAPERS_COMPARED]:
-            extra += self.retriever.retrieval(
-                query, top_k=PER_PAPER_K, papers=[pid], snapshot=snapshot, vector=found.vector
-            ).passages
+            own = self.retriever.retrieval(
+                q.text, top_k=PER_PAPER_K, papers=[pid], snapshot=snapshot, vector=found.vector
+            )
+            extra += own.passages + naming_missing_keys(q, own.passages, own.ranking)
         return extra
 
     def search(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from rag.key_evidence import naming_missing_keys
+from rag.key_evidence import naming_missing_keys, naming_missing_keys_in_each_paper
 from rag.question import PaperMarks, analyse
 from rag.types import ScoredPassage
 
 
-def passage(cid: str, text: str) -> ScoredPassage:
-    return ScoredPassage(chunk_id=cid, paper_id="p", title="T", page=1, page_end=1, text=text)
+def passage(cid: str, text: str, paper: str = "p") -> ScoredPassage:
+    return ScoredPassage(chunk_id=cid, paper_id=paper, title="T", page=1, page_end=1, text=text)
 
 
 KEPT = [passage("a", "Participants used the reader's features throughout the study.")]
@@ -37,3 +37,14 @@ def test_the_passage_holding_more_of_the_missing_keys_wins_over_a_better_ranked_
     assert [p.chunk_id for p in naming_missing_keys(q, KEPT, RANKING)] == ["d"]
     unnamed = analyse("Does Claude write them?", PaperMarks())
     assert naming_missing_keys(unnamed, KEPT, RANKING) == []
+
+
+def test_across_papers_each_paper_gets_its_own_passage_naming_the_key() -> None:
+    q = analyse("How do the two tools each use GPT-3?", PaperMarks())
+    kept = [passage("a", "The reader shows gists.", "r"), passage("t", "GPT-3 answers.", "t")]
+    ranking = [
+        passage("t2", "GPT-3 again in the toolkit.", "t"),
+        passage("r2", "The reader's gists come from GPT-3.", "r"),
+    ]
+    assert [p.chunk_id for p in naming_missing_keys(q, kept, ranking)] == []
+    assert [p.chunk_id for p in naming_missing_keys_in_each_paper(q, kept, ranking)] == ["r2"]
