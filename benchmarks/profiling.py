@@ -19,16 +19,16 @@ from rag.pipeline import Pipeline
 STAGES: dict[tuple[str, str, str | None], str] = {
     ("rag/pipeline.py", "ask", "Pipeline"): "other pipeline work (validation, pydantic models)",
     ("rag/snapshot.py", "current", None): "index snapshot check (one registry read)",
-    ("rag/question.py", "analyse", None): "question analysis",
+    ("rag/answering/question.py", "analyse", None): "question analysis",
     ("langchain_core/retrievers.py", "invoke", None): "LangChain retriever plumbing",
     ("rag/embeddings.py", "embed_query", None): "query embedding (MiniLM)",
     ("chromadb/api/models/Collection.py", "query", None): "Chroma vector search",
     ("rag/retrieval.py", "_exact", "DenseRetriever"): "exact vector search (one product)",
     ("rag/retrieval.py", "_get_relevant_documents", "BM25Retriever"): "BM25 search",
     ("rag/retrieval.py", "reciprocal_rank_fusion", None): "rank fusion",
-    ("rag/extractive.py", "pick_sentences", None): "answering: picking sentences",
-    ("rag/refusal.py", "judge_evidence", None): "answering: refusal check",
-    ("rag/extractive.py", "compose", None): "answering: composing",
+    ("rag/answering/sentence_scoring.py", "pick_sentences", None): "answering: picking sentences",
+    ("rag/answering/refusal.py", "judge_evidence", None): "answering: refusal check",
+    ("rag/answering/composition.py", "compose", None): "answering: composing",
     ("rag/pipeline.py", "ranked", None): "other pipeline work (validation, pydantic models)",
 }
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from rag.extractive import ATTRIBUTION
+from rag.answering.composition import ATTRIBUTION
 from rag.judge import JudgeModel, default_model
 from rag.judge import judge_sentence as claim_verdict
 from rag.sentences import sentences

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from eval.faithfulness import JudgedSentence
 from eval.questions import EvalQuestion
-from rag.extractive import ATTRIBUTION
+from rag.answering.composition import ATTRIBUTION
 from rag.support import CITE
 from rag.types import Answer
 

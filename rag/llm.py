@@ -3,7 +3,7 @@
 `openai` talks to any OpenAI-compatible server (OpenAI, vLLM, llama.cpp's server,
 Ollama's /v1); `llamacpp` runs a GGUF file in-process. Other packages can add backends
 under the `rag.backends` entry-point group, each a factory from `Settings` to a
-`ChatBackend`. The default, `extractive` (`rag.extractive`), is registered there like
+`ChatBackend`. The default, `extractive` (`rag.answering.composition`), is registered there like
 any other; its factory gives no `ChatBackend`, since it needs no model.
 """
 

@@ -10,6 +10,15 @@ from typing import Protocol
 from chromadb.errors import ChromaError
 
 from rag import citations, index_check, wording
+from rag.answering.composition import EXTRACTIVE, compose, refusal
+from rag.answering.follow_up import is_follow_up, with_context
+from rag.answering.generation import Generation
+from rag.answering.key_evidence import naming_missing_keys, naming_missing_keys_in_each_paper
+from rag.answering.paper_facts import fact_answer
+from rag.answering.question import Question, analyse
+from rag.answering.refusal import judge_evidence
+from rag.answering.sentence_scoring import pick_sentences
+from rag.answering.thresholds import MAX_PAPERS_COMPARED, PER_PAPER_K
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.errors import (
     InvalidInputError,
@@ -17,14 +26,7 @@ from rag.errors import (
     PaperNotFoundError,
     ReadOnlyPipelineError,
 )
-from rag.extractive import EXTRACTIVE, compose, pick_sentences, refusal
-from rag.follow_up import is_follow_up, with_context
-from rag.generation import Generation
-from rag.key_evidence import naming_missing_keys, naming_missing_keys_in_each_paper
 from rag.llm import ChatBackend, load_backend
-from rag.paper_facts import fact_answer
-from rag.question import Question, analyse
-from rag.refusal import judge_evidence
 from rag.retrieval import HybridRetriever, Retrieval, as_passage
 from rag.settings import Settings, get_settings
 from rag.snapshot import IndexSnapshot
@@ -48,11 +50,6 @@ from rag.types import (
 )
 
 log = logging.getLogger(__name__)
-
-# A question about "both papers" gets this many passages from each paper the first
-# retrieval missed, for at most this many papers.
-PER_PAPER_K = 2
-MAX_PAPERS_COMPARED = 4
 
 History = Sequence[Turn | str]
 
@@ -166,7 +163,7 @@ class Pipeline:
     def _standalone(self, text: str, turns: list[Turn], fallback: list[str]) -> str:
         """The question to retrieve for: itself if it stands alone, else condensed or led.
 
-        Whether it stands alone comes from the question itself (`rag/follow_up.py`), not
+        Whether it stands alone comes from the question itself (`rag/answering/follow_up.py`), not
         from there being history: the chat page and `/v1` clients always send some.
         """
         if not (turns and is_follow_up(text)):

@@ -31,7 +31,7 @@ from langchain_core.documents import Document
 
 from rag.bm25_index import BM25Index
 from rag.errors import NoIndexError
-from rag.question import PaperMarks, paper_marks
+from rag.paper_names import PaperMarks, paper_marks
 from rag.shared_product import SharedProduct
 from rag.store import ChunkStore
 from rag.terms import content_terms, stemmer

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 
 import Stemmer
 
@@ -164,6 +165,10 @@ def stemmer() -> Stemmer.Stemmer:
     return _LOCAL.stemmer
 
 
+MONTH = (
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\b"
+)
 WORD = re.compile(r"[A-Za-z][A-Za-z']*|\d+(?:[.,]\d+)*(?:st|nd|rd|th)?")
 
 
@@ -201,4 +206,14 @@ def key_terms(question: str) -> set[str]:
             out.add(w)
         elif w[0].isupper() and i > 0 and w.lower() not in STOPWORDS:
             out.add(stem(w))
+    return out
+
+
+def until_stopword(words: Iterable[str], limit: int | None = None) -> list[str]:
+    """The words up to the first stopword, at most `limit` of them."""
+    out: list[str] = []
+    for w in words:
+        if w.lower() in STOPWORDS or len(out) == limit:
+            break
+        out.append(w)
     return out

@@ -13,7 +13,7 @@ REFUSAL = (
     "The closest passages are listed below."
 )
 
-# Why the retrieved passages hold no answer (rag.refusal, rag.pipeline).
+# Why the retrieved passages hold no answer (rag.answering.refusal, rag.pipeline).
 NOTHING_MATCHES = "nothing in the papers matches the question"
 ABOUT_SOMETHING_ELSE = "the closest passages are about something else"
 NEVER_MENTIONED = "the papers never mention {words}"
@@ -31,7 +31,7 @@ NO_YEAR = "{title} does not print when it was published"
 APPEARED_IN = "{title} appeared in {venue}{when}."
 NO_VENUE = "{title} does not print where it was published"
 
-# How the extractive answer opens each paper's paragraph (rag.extractive).
+# How the extractive answer opens each paper's paragraph (rag.answering.composition).
 ACCORDING_TO = "According to"
 
 # Why the configured LLM backend's answer was not used (`Answer.fallback_reason`): a

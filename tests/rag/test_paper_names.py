@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rag.question import analyse, paper_marks
+from rag.answering.question import analyse
+from rag.paper_names import paper_marks
 from rag.types import PaperMeta, PaperRecord
 
 

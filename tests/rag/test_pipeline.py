@@ -9,9 +9,10 @@ import pytest
 
 from ingest.indexer import ingest
 from rag import wording
+from rag.answering.thresholds import MAX_PAPERS_COMPARED
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import InvalidInputError
-from rag.pipeline import MAX_PAPERS_COMPARED, Pipeline
+from rag.pipeline import Pipeline
 from rag.settings import Settings
 from tests.utils.papers import field_paper
 

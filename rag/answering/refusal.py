@@ -5,21 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag import wording
-from rag.question import EVIDENCE_OF, Question
+from rag.answering.question import EVIDENCE_OF, Question
+from rag.answering.thresholds import MIN_DENSE, MIN_FOCUS, MIN_KNOWN_TERMS, MIN_TERM_COVERAGE
 from rag.snapshot import IndexSnapshot
 from rag.terms import vocabulary
 from rag.types import ScoredPassage
-
-# Calibrated on the eval's `dev` split (see README, "Refusal"): below this cosine
-# similarity the best passage is about something else; below these shares the question's
-# own words are not in the evidence, or not in the papers at all. The term coverage was
-# 0.5 when set on the seed questions alone; questions in a reader's own words about the
-# `dev` real papers put it at 0.4 (0.34-0.4 refused the same; 0.25 answered an itinerary).
-MIN_DENSE = 0.35
-MIN_TERM_COVERAGE = 0.4
-MIN_KNOWN_TERMS = 0.6
-# Share of what a "how many X" question counts that the sentence with the number must name.
-MIN_FOCUS = 0.5
 
 
 @dataclass(frozen=True)

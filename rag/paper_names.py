@@ -1,87 +1,23 @@
-"""What a question asks for: terms, names and numbers, the papers it names, the answer's form.
+"""How a question can name a paper: by short name, title words, an author's surname.
 
-Words that only point at a paper ("according to Koslov", "the 21st-century paper") are
-taken out of the terms the evidence must contain, and become a preference for that paper
-instead: a paper never repeats its own title or author in its body.
+The marks are worked out from the catalog once per index snapshot (`paper_marks`), so
+reading a question for the papers it names (`named_papers`) costs the same at any
+library size. Naming a paper scopes the question to it; the words that named it are
+no evidence the passages must contain, since a paper never repeats its own title or
+author in its body.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
 
-from rag.terms import STOPWORDS, WORD, content_terms, key_terms, stem
+from rag.terms import MONTH, WORD, content_terms, stem, until_stopword
 from rag.types import PaperRecord
-
-Expect = Literal["count", "amount", "money", "date"]
-
-YEAR = r"\b(1[6-9]\d\d|20\d\d)s?\b"
-MONTH = (
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\b"
-)
-NUMBER_WORDS = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|fifty"
-SCALE = "(?:hundred|thousand|million|billion|trillion)"
-# What an answer of each kind must contain somewhere: a date, an amount of money, a count.
-EVIDENCE_OF: dict[Expect, re.Pattern[str]] = {
-    "date": re.compile(f"{YEAR}|{MONTH}"),
-    # A currency sign or code, or a currency word, next to a number: "won" alone is a verb.
-    "money": re.compile(
-        rf"[$€£¥]\s?\d|\b(?-i:[A-Z]{{3}})\s?\d|\d[\d,.]*\s*({SCALE}\s+)?"
-        r"(dollars?|euros?|pounds?|yen|yuan|rubles?|roubles?|won|rupees?|francs?)\b",
-        re.I,
-    ),
-    # A quantity: a number that is not a year, or a span of time counted in words.
-    "amount": re.compile(
-        rf"[$€£¥]\s?\d|(?<![\d,.])(?!{YEAR})\d|\b({NUMBER_WORDS}|an?|one|a few|several)\s+"
-        r"(second|minute|hour|day|week|month|year|decade|centur(y|ie))s?\b",
-        re.I,
-    ),
-    "count": re.compile(
-        r"[$€£¥]?\b(?!(1[6-9]\d\d|20\d\d)s?\b)\d[\d,.]*\b|\b(two|three|four|five|six|seven|"
-        r"eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?|"
-        r"several)\b",
-        re.I,
-    ),
-}
 
 MONTH_NAME = re.compile(MONTH)
 PAPER_NOUN = re.compile(r"\b(paper|article|study|essay)\b", re.I)
-BOTH_PAPERS = re.compile(
-    r"\b(both|two|each|all|either) (papers?|articles?|authors?|stud(y|ies))\b|\bcompare|"
-    r"\bacross the\b",
-    re.I,
-)
-EXPECTS: list[tuple[Expect, re.Pattern[str]]] = [
-    ("money", re.compile(r"\b(dollar|how much money|cost|worth|value of|price)\b", re.I)),
-    ("count", re.compile(r"\bhow many\b", re.I)),
-    ("amount", re.compile(r"\bhow (much|large|big|far|long)\b", re.I)),
-    ("date", re.compile(r"^\s*when\b|\b(what|which) (year|date|month)\b|\bin which year\b", re.I)),
-]
-
-
-@dataclass(frozen=True)
-class Question:
-    """A question taken apart for retrieval, refusal and sentence picking."""
-
-    text: str
-    terms: frozenset[str]
-    keys: frozenset[str]
-    papers: tuple[str, ...]
-    expects: Expect | None
-    wants_both: bool
-    focus: frozenset[str] = frozenset()
-    head: str | None = None
-    # Stems of the short names by which the question names its papers (`papermage`).
-    short_names: frozenset[str] = frozenset()
-    surface: dict[str, str] = field(default_factory=dict)
-
-    def words(self, stems: list[str]) -> str:
-        """Stems as the question wrote them, for messages people read."""
-        return ", ".join(self.surface.get(s, s) for s in stems)
 
 
 @dataclass(frozen=True)
@@ -168,19 +104,9 @@ def paper_marks(papers: dict[str, PaperRecord]) -> PaperMarks:
     )
 
 
-def _until_stopword(words: Iterable[str], limit: int | None = None) -> list[str]:
-    """The words up to the first stopword, at most `limit` of them."""
-    out: list[str] = []
-    for w in words:
-        if w.lower() in STOPWORDS or len(out) == limit:
-            break
-        out.append(w)
-    return out
-
-
 def _modifiers(text: str) -> list[str]:
     """The words right before a noun, back to the first stopword: `the 21st-century Korea`."""
-    return _until_stopword(reversed(WORD.findall(text)), limit=4)
+    return until_stopword(reversed(WORD.findall(text)), limit=4)
 
 
 def _surnames_said(text: str, marks: PaperMarks) -> set[str]:
@@ -237,51 +163,4 @@ def named_papers(text: str, marks: PaperMarks) -> tuple[tuple[str, ...], set[str
         tuple(sorted(named)),
         pointers | (short if len(named) > 1 else set()),
         frozenset(short),
-    )
-
-
-FOCUS = re.compile(
-    r"\b(?:how (?:many|much|large|big)(?: (?:is|was|are|were))?|number of|amount of|value of|"
-    r"size of)\s+((?:[\w'-]+\s*){1,4})",
-    re.I,
-)
-
-
-def focus_terms(text: str) -> tuple[frozenset[str], str | None]:
-    """What a "how many X" question counts: X's content words up to the verb, and X's head.
-
-    The head is X's last word (`debt` in "how large was Russia's debt to ..."): a number
-    answers the question only in a sentence about that.
-    """
-    m = FOCUS.search(text)
-    if not m:
-        return frozenset(), None
-    words = _until_stopword(WORD.findall(m.group(1)))
-    terms = frozenset(content_terms(" ".join(words)))
-    return terms, (stem(words[-1]) if words else None)
-
-
-def expected_answer(text: str) -> Expect | None:
-    """The kind of fact the answer must contain, when the question's form says so."""
-    for kind, pattern in EXPECTS:
-        if pattern.search(text):
-            return kind
-    return None
-
-
-def analyse(text: str, marks: PaperMarks) -> Question:
-    """Take a question apart against the papers currently in the index (their `marks`)."""
-    named, pointers, short_names = named_papers(text, marks)
-    focus, head = focus_terms(text)
-    return Question(
-        text=text,
-        terms=frozenset(content_terms(text) - pointers),
-        keys=frozenset(key_terms(text) - pointers),
-        papers=named,
-        expects=expected_answer(text),
-        wants_both=bool(BOTH_PAPERS.search(text)) or len(named) > 1,
-        focus=focus - pointers,
-        head=head if head not in pointers else None,
-        short_names=short_names,
-        surface={stem(w): w for w in WORD.findall(text)},
     )

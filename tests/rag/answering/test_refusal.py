@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import cast
 
-from rag.question import analyse, paper_marks
-from rag.refusal import judge_evidence
+from rag.answering.question import analyse
+from rag.answering.refusal import judge_evidence
+from rag.paper_names import paper_marks
 from rag.snapshot import IndexSnapshot
 from rag.types import PaperMeta, PaperRecord, ScoredPassage
 

@@ -8,14 +8,16 @@ from typing import Any
 
 import pytest
 
-from rag.follow_up import is_follow_up, with_context
+from rag.answering.follow_up import is_follow_up, with_context
 from rag.pipeline import Pipeline
 from rag.types import Answer, Turn
 from tests.conftest import ROOT
 
 TRANSCRIPTS = [
     json.loads(line)
-    for line in (Path(__file__).parent / "data" / "chat_transcripts.jsonl").read_text().splitlines()
+    for line in (Path(__file__).parent.parent / "data" / "chat_transcripts.jsonl")
+    .read_text()
+    .splitlines()
 ]
 NORTH = "What does Russia want in North Korea?"
 SOUTH = "And what about South Korea?"

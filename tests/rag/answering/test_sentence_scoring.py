@@ -7,8 +7,9 @@ from typing import cast
 import pytest
 from langchain_core.documents import Document
 
-from rag.extractive import _Sentences, pick_sentences
-from rag.question import PaperMarks, analyse
+from rag.answering.question import analyse
+from rag.answering.sentence_scoring import _Sentences, pick_sentences
+from rag.paper_names import PaperMarks
 from rag.snapshot import IndexSnapshot
 from rag.types import ScoredPassage
 

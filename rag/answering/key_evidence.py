@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.question import Question
+from rag.answering.question import Question
 from rag.terms import vocabulary
 from rag.types import ScoredPassage
 

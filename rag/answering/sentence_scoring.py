@@ -1,8 +1,8 @@
-"""The default backend: answer with the retrieved sentences themselves, no language model.
+"""Which retrieved sentences answer the question: the extractive answer's content.
 
-It never writes a sentence of its own apart from the attribution phrase, so every
-sentence of its answer is in a cited passage by construction. It is registered under
-the `rag.backends` entry points like `openai` and `llamacpp` (`extractive_backend`).
+Greedy coverage picks the sentences that add the most not-yet-covered question terms,
+weighted by rarity, each with the sentences that lean on it; `rag.answering.composition`
+turns the picks into the cited answer.
 """
 
 from __future__ import annotations
@@ -12,17 +12,22 @@ from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
-from rag import wording
-from rag.question import EVIDENCE_OF, Question
+from rag.answering.question import EVIDENCE_OF, Question
+from rag.answering.thresholds import (
+    ABOUT_THE_PAPER_WEIGHT,
+    FORM_BONUS,
+    KEY_WEIGHT,
+    LEAD_FOLLOWERS,
+    MAX_FOLLOWERS,
+    MAX_PICKS,
+    MIN_GAIN,
+    RANK_PRIOR,
+)
 from rag.retrieval import as_passage
 from rag.sentences import is_prose, sentences
-from rag.settings import Settings
 from rag.snapshot import IndexSnapshot
 from rag.terms import vocabulary
-from rag.types import ANSWER_KINDS, Answer, Citation, PassageRef, ScoredPassage
-
-# The backend's name, as RAG_BACKEND and `Answer.backend` give it.
-EXTRACTIVE = "extractive"
+from rag.types import ANSWER_KINDS, ScoredPassage
 
 # A sentence that opens with one of these leans on the one before it, so it comes along
 # when the one before is picked: the answer to "why" or "what followed" is usually there.
@@ -50,15 +55,6 @@ KEY_WORDS = re.compile(r"^Key ?words\b", re.I)
 # captions answer only when nothing else does. Other kinds never answer.
 RUNNING_TEXT = ("body", "abstract")
 
-KEY_WEIGHT = 2.0
-MAX_PICKS = 4
-MAX_FOLLOWERS = 4
-MIN_GAIN = 0.08
-# The best sentence brings this many next sentences along even without a connective.
-LEAD_FOLLOWERS = 2
-# A sentence holding the kind of fact asked for (a date, an amount) gains up to this much,
-# in proportion to how much of the question it is about.
-FORM_BONUS = 0.15
 
 Key = tuple[int, int]
 
@@ -180,11 +176,11 @@ def pick_sentences(
 
     def gain(key: Key, covered: set[str], form_met: bool = False) -> float:
         hit = sum(w for t, w in weights.items() if t in pool.vocab(key) and t not in covered)
-        value = hit / total + 0.03 * (len(passages) - key[0]) / len(passages)
+        value = hit / total + RANK_PRIOR * (len(passages) - key[0]) / len(passages)
         if not form_met and states(key):
             own = sum(w for t, w in weights.items() if t in pool.vocab(key)) / total
             value += FORM_BONUS * own
-        return value * (0.25 if pool.about_the_paper(key) else 1.0)
+        return value * (ABOUT_THE_PAPER_WEIGHT if pool.about_the_paper(key) else 1.0)
 
     chosen: list[Key] = []
     covered: set[str] = set()
@@ -231,55 +227,3 @@ def pick_sentences(
     for pi, si in sorted(picked, key=reading_order):
         picks.setdefault(pool.text((pi, si)), Pick(pi, si, pool.text((pi, si))))
     return list(picks.values()), pool.passages
-
-
-def short_reference(c: Citation) -> str:
-    """`Russia and the Korean Crisis (Koslov, 2018, p. 3)`: the attribution phrase."""
-    title = c.title.split(":")[0].strip()
-    who = [c.authors.split(";")[0].split()[-1]] if c.authors.strip() else []
-    when = [str(c.year)] if c.year else []
-    return f"{title} ({', '.join([*who, *when, f'p. {c.printed_page}'])})"
-
-
-def to_citation(n: int, p: ScoredPassage) -> Citation:
-    """A numbered citation for a passage."""
-    return Citation(n=n, **p.model_dump(include=set(PassageRef.model_fields)))
-
-
-# The opening `compose` gives each paragraph, for readers that must tell it from a claim.
-ATTRIBUTION = re.compile(rf"^{re.escape(wording.ACCORDING_TO)} [^:\n]*?\(([^()]*)\):\s*", re.M)
-
-
-def compose(picks: list[Pick], passages: list[ScoredPassage]) -> tuple[str, list[Citation]]:
-    """Group picked sentences by paper, each group opened by who said it."""
-    citations: dict[int, Citation] = {}
-    by_paper: dict[str, list[Pick]] = {}
-    for pick in picks:
-        by_paper.setdefault(passages[pick.passage].paper_id, []).append(pick)
-        if pick.passage not in citations:
-            citations[pick.passage] = to_citation(len(citations) + 1, passages[pick.passage])
-    paragraphs = []
-    for group in by_paper.values():
-        first = citations[group[0].passage]
-        body = " ".join(f"{p.text} [{citations[p.passage].n}]" for p in group)
-        paragraphs.append(f"{wording.ACCORDING_TO} {short_reference(first)}: {body}")
-    return "\n\n".join(paragraphs), sorted(citations.values(), key=lambda c: c.n)
-
-
-def refusal(reason: str, passages: list[ScoredPassage]) -> Answer:
-    """The plain statement that the papers do not answer, with the closest passages."""
-    return Answer(
-        answer=wording.REFUSAL.format(reason=reason),
-        answered=False,
-        related=[to_citation(i + 1, p) for i, p in enumerate(passages[:3])],
-        backend=EXTRACTIVE,
-    )
-
-
-def extractive_backend(settings: Settings) -> None:
-    """The `extractive` entry of `rag.backends`: there is no model to load.
-
-    With no `ChatBackend` the pipeline's own answer above is the answer: nothing is
-    condensed or generated, so nothing can fall back.
-    """
-    return None

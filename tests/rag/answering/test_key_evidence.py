@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rag.key_evidence import naming_missing_keys, naming_missing_keys_in_each_paper
-from rag.question import PaperMarks, analyse
+from rag.answering.key_evidence import naming_missing_keys, naming_missing_keys_in_each_paper
+from rag.answering.question import analyse
+from rag.paper_names import PaperMarks
 from rag.types import ScoredPassage
 
 

@@ -17,8 +17,8 @@ from typing import Literal
 from langchain_core.documents import Document
 
 from rag import wording
-from rag.extractive import EXTRACTIVE, refusal, to_citation
-from rag.question import Question
+from rag.answering.composition import EXTRACTIVE, refusal, to_citation
+from rag.answering.question import Question
 from rag.retrieval import as_passage
 from rag.snapshot import IndexSnapshot
 from rag.types import ANSWER_KINDS, Answer, PaperMeta, ScoredPassage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.paper_facts import answer_fact, asked_fact
+from rag.answering.paper_facts import answer_fact, asked_fact
 from rag.pipeline import Pipeline
 from rag.types import PaperMeta
 

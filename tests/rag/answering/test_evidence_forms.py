@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.question import EVIDENCE_OF, Expect
+from rag.answering.question import EVIDENCE_OF, Expect
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
 
 from rag import wording
+from rag.answering.composition import to_citation
 from rag.errors import BackendError, BackendTimeoutError
-from rag.extractive import to_citation
 from rag.grounding import ground
 from rag.llm import ChatBackend
 from rag.settings import Settings
