@@ -181,13 +181,15 @@ class Pipeline:
     ) -> Answer:
         """The answer the retrieved passages hold, or a refusal saying why they hold none."""
         picks, extended = pick_sentences(q, passages, snapshot)
-        verdict = judge_evidence(q, passages, [p.text for p in picks], snapshot)
+        verdict, evidence = judge_evidence(q, passages, [p.text for p in picks], snapshot)
         if not (verdict.answerable and picks):
-            return refusal(verdict.reason or wording.NO_ANSWERING_SENTENCE, passages)
-        body, citations = compose(picks, extended)
-        answer = Answer(answer=body, answered=True, citations=citations, backend=EXTRACTIVE)
-        if self.generation:
-            answer = self.generation.answer(standalone, passages, answer, fallback)
+            answer = refusal(verdict.reason or wording.NO_ANSWERING_SENTENCE, passages)
+        else:
+            body, citations = compose(picks, extended)
+            answer = Answer(answer=body, answered=True, citations=citations, backend=EXTRACTIVE)
+            if self.generation:
+                answer = self.generation.answer(standalone, passages, answer, fallback)
+        answer.evidence = evidence
         return answer
 
     def _from_missing_papers(

@@ -307,6 +307,31 @@ class Turn(BaseModel):
     content: str = Field(max_length=20000)
 
 
+class Evidence(BaseModel):
+    """What the refusal weighed: how close the passages are and what of the question they say.
+
+    Kept on the answer so a refusal can be audited, and so its cut-offs can be fitted on
+    an eval set's answers (`eval.refusal_fit`) without asking anything twice.
+    """
+
+    best_dense: float = Field(description="Cosine similarity of the closest passage.")
+    term_coverage: float = Field(description="Share of the question's terms in the passages.")
+    known_terms: float = Field(description="Share of the question's terms the index knows.")
+    missing_keys: list[str] = Field(
+        default_factory=list, description="The question's names and numbers no passage holds."
+    )
+    unknown_keys: list[str] = Field(
+        default_factory=list, description="Those of them the papers never mention at all."
+    )
+    unknown_terms: list[str] = Field(
+        default_factory=list, description="The question's terms the index does not know."
+    )
+    form_stated: bool = Field(
+        True, description="Whether a sentence gives the date, count or amount asked for."
+    )
+    sentences: int = Field(0, description="How many sentences the answer would be made of.")
+
+
 class Answer(BaseModel):
     """An answer whose sentences come from cited passages, or a plain refusal."""
 
@@ -319,6 +344,7 @@ class Answer(BaseModel):
     backend: str
     fallback_reason: str | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    evidence: Evidence | None = None
 
     @property
     def sources(self) -> list[Citation]:

@@ -1,14 +1,24 @@
-"""The refusal's checks on what the evidence must name."""
+"""The refusal's checks on what the evidence must name, and the cut-offs they compare with."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import cast
 
+import pytest
+
 from rag.answering.question import analyse
-from rag.answering.refusal import judge_evidence
+from rag.answering.refusal import failed_check, judge_evidence
+from rag.answering.thresholds import (
+    REFUSAL_CUTOFFS_PATH,
+    RefusalCutoffs,
+    read_refusal_cutoffs,
+    refusal_cutoffs,
+)
 from rag.paper_names import paper_marks
 from rag.snapshot import IndexSnapshot
-from rag.types import PaperMeta, PaperRecord, ScoredPassage
+from rag.types import Evidence, PaperMeta, PaperRecord, ScoredPassage
 
 TITLE = "Beyond Summarization: Designing AI Support for Expository Writing"
 MARKS = paper_marks(
@@ -35,6 +45,28 @@ def test_a_passage_of_the_paper_named_by_its_short_name_need_not_say_the_name() 
     q = analyse("How do the Beyond Summarization authors characterize expository writing?", MARKS)
     assert q.papers == ("b",)
     snapshot = cast(IndexSnapshot, _Knows())
-    assert judge_evidence(q, [passage("b")], [passage("b").text], snapshot).answerable
-    other = judge_evidence(q, [passage("o")], [passage("o").text], snapshot)
+    assert judge_evidence(q, [passage("b")], [passage("b").text], snapshot)[0].answerable
+    other, evidence = judge_evidence(q, [passage("o")], [passage("o").text], snapshot)
     assert not other.answerable and "Beyond" in other.reason
+    assert evidence is not None and evidence.missing_keys == ["Beyond", "Summarization"]
+
+
+def test_the_shipped_cut_offs_are_fitted_and_a_file_out_of_range_is_refused(
+    tmp_path: Path,
+) -> None:
+    shipped = json.loads(REFUSAL_CUTOFFS_PATH.read_text())
+    assert shipped["training"]["split"] == "dev"
+    assert read_refusal_cutoffs() == refusal_cutoffs()
+    bad = tmp_path / "cutoffs.json"
+    bad.write_text(json.dumps({**shipped, "min_dense": 1.5}))
+    with pytest.raises(ValueError, match="min_dense"):
+        read_refusal_cutoffs(bad)
+
+
+def test_a_cut_off_decides_which_check_fails_first() -> None:
+    evidence = Evidence(best_dense=0.5, term_coverage=0.3, known_terms=1.0, sentences=1)
+    assert failed_check(evidence, RefusalCutoffs(0.4, 0.6, 0.2)) is None
+    assert failed_check(evidence, RefusalCutoffs(0.4, 0.6, 0.35)) == "term_coverage"
+    assert failed_check(evidence, RefusalCutoffs(0.55, 0.6, 0.35)) == "dense"
+    missing = evidence.model_copy(update={"missing_keys": ["GPT-3"]})
+    assert failed_check(missing, RefusalCutoffs(0.4, 0.6, 0.2)) == "missing_keys"
