@@ -13,6 +13,7 @@ from rag.types import (
     MIN_TOP_K,
     TOP_K_HELP,
     Answer,
+    Evidence,
     PaperRecord,
     Turn,
 )
@@ -59,6 +60,16 @@ ANSWER_EXAMPLE: dict[str, Any] = {
     "backend": "extractive",
     "fallback_reason": None,
     "timings_ms": {"retrieve": 18.2, "answer": 1.1, "total": 19.3},
+    "evidence": {
+        "best_dense": 0.71,
+        "term_coverage": 0.8,
+        "known_terms": 1.0,
+        "missing_keys": [],
+        "unknown_keys": [],
+        "unknown_terms": [],
+        "form_stated": True,
+        "sentences": 2,
+    },
 }
 
 
@@ -169,6 +180,28 @@ class ScoredPassagePublic(PassagePublic):
     bm25: float | None = None
 
 
+class EvidencePublic(BaseModel):
+    """What the refusal weighed before answering or refusing, so a refusal can be audited."""
+
+    best_dense: float = Field(description="Cosine similarity of the closest passage.")
+    term_coverage: float = Field(description="Share of the question's terms in the passages.")
+    known_terms: float = Field(description="Share of the question's terms the index knows.")
+    missing_keys: list[str] = Field(
+        description="The question's names and numbers no passage holds."
+    )
+    unknown_keys: list[str] = Field(description="Those of them the papers never mention at all.")
+    unknown_terms: list[str] = Field(description="The question's terms the index does not know.")
+    form_stated: bool = Field(
+        description="Whether a sentence gives the date, count or amount asked for."
+    )
+    sentences: int = Field(description="How many sentences the answer would be made of.")
+
+    @classmethod
+    def of(cls, evidence: Evidence) -> EvidencePublic:
+        """What the API shows of the evidence weighed."""
+        return cls.model_validate(evidence.model_dump())
+
+
 class AnswerPublic(BaseModel):
     """An answer whose every sentence cites a passage, or a plain refusal.
 
@@ -193,6 +226,10 @@ class AnswerPublic(BaseModel):
         description="Why the configured LLM backend was not used, when it was not."
     )
     timings_ms: dict[str, float] = Field(description="Milliseconds per stage and in total.")
+    evidence: EvidencePublic | None = Field(
+        description="What the refusal weighed; null where no check ran (a metadata answer, "
+        "no passage found)."
+    )
 
     @classmethod
     def of(cls, answer: Answer) -> AnswerPublic:
@@ -207,6 +244,7 @@ class AnswerPublic(BaseModel):
             backend=answer.backend,
             fallback_reason=answer.fallback_reason,
             timings_ms=dict(answer.timings_ms),
+            evidence=EvidencePublic.of(answer.evidence) if answer.evidence else None,
         )
 
 

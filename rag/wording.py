@@ -30,6 +30,10 @@ PUBLISHED_IN = "{title} was published in {year}{where}."
 NO_YEAR = "{title} does not print when it was published"
 APPEARED_IN = "{title} appeared in {venue}{when}."
 NO_VENUE = "{title} does not print where it was published"
+# Leads an answer about the authors of several papers.
+SHARED_AUTHOR = "{names} is an author of each of these papers."
+SHARED_AUTHORS = "{names} are authors of each of these papers."
+NO_SHARED_AUTHOR = "No author is on every one of these papers."
 
 # How the extractive answer opens each paper's paragraph (rag.answering.composition).
 ACCORDING_TO = "According to"

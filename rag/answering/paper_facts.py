@@ -21,7 +21,7 @@ from rag.answering.composition import EXTRACTIVE, refusal, to_citation
 from rag.answering.question import Question
 from rag.retrieval import as_passage
 from rag.snapshot import IndexSnapshot
-from rag.types import ANSWER_KINDS, Answer, PaperMeta, ScoredPassage
+from rag.types import ANSWER_KINDS, Answer, Citation, PaperMeta, ScoredPassage
 
 Fact = Literal["authors", "year", "venue"]
 
@@ -36,7 +36,9 @@ ASKS: tuple[tuple[Fact, re.Pattern[str]], ...] = (
         re.compile(
             r"^\s*(who\b.*\b(wrote|writes|authored|authors?|created|developed)\b|"
             r"(name|list|give)\b.*\bauthors?\b|"
-            r"(what|which) (are|were|is) the (names? of the )?authors?\b)",
+            r"(what|which) (are|were|is) the (names? of the )?authors?\b|"
+            r"(what|which) authors? (appears?|is|are|was|were|wrote|writes|worked)\b"
+            r"(?!.*\b(cited|citing|cites?|mentioned|referenced|quoted|discussed)\b))",
             re.I,
         ),
     ),
@@ -110,28 +112,67 @@ def answer_fact(fact: Fact, meta: PaperMeta) -> FactAnswer:
     return FactAnswer(wording.APPEARED_IN.format(title=title, venue=meta.venue, when=when))
 
 
+def shared_authors(metas: Sequence[PaperMeta]) -> tuple[str, ...]:
+    """Who is an author of every one of these papers, as the first paper names them."""
+    keys = [{" ".join(a.casefold().split()) for a in m.authors} for m in metas]
+    common = set.intersection(*keys) if keys else set()
+    return tuple(a for a in metas[0].authors if " ".join(a.casefold().split()) in common)
+
+
+def _lead(shared: tuple[str, ...], blocks: list[list[Citation]]) -> str:
+    """The sentence leading several papers' authors, cited where each block names them.
+
+    A block's passages that hold a shared author's surname are cited, else its first.
+    """
+    if not shared:
+        return f"{wording.NO_SHARED_AUTHOR} [{', '.join(str(b[0].n) for b in blocks)}]"
+    surname = re.compile("|".join(rf"\b{re.escape(n.split()[-1])}\b" for n in shared), re.I)
+    marks = []
+    for block in blocks:
+        naming = [c.n for c in block if surname.search(c.text)]
+        marks += naming or [block[0].n]
+    form = wording.SHARED_AUTHOR if len(shared) == 1 else wording.SHARED_AUTHORS
+    return f"{form.format(names=names(shared))} [{', '.join(map(str, marks))}]"
+
+
 def fact_answer(
     q: Question, scope: Sequence[str] | None, snapshot: IndexSnapshot
 ) -> tuple[Answer, list[ScoredPassage]] | None:
-    """A question about one paper's authors, year or venue, answered from its metadata.
+    """A question about the authors, year or venue of the papers it names, from their metadata.
 
-    The paper is the one the question (or its scope) names: "Who wrote <a work the
-    paper cites>?" names no indexed paper, and is answered from the passages. The
-    citation is the paper's title block, or its first passage where ingest kept none.
+    The papers are those the question (or its scope) names: "Who wrote <a work the paper
+    cites>?" names no indexed paper, and is answered from the passages. Each paper's
+    sentence cites its title block, or its first passage where ingest kept none; several
+    papers' authors are led by who is on all of them ("Which author appears on all
+    three?"), cited to every block.
     """
     fact = asked_fact(q.text)
-    named = list(scope or ())
-    if fact is None or len(named) != 1:
+    if fact is None or not scope:
         return None
-    passages = [as_passage(doc) for doc in title_block(snapshot, named[0])]
-    if not passages:
+    blocks = [(pid, [as_passage(d) for d in title_block(snapshot, pid)]) for pid in scope]
+    blocks = [(pid, passages) for pid, passages in blocks if passages]
+    if not blocks:
         return None
-    told = answer_fact(fact, snapshot.papers[named[0]].meta)
-    if told.sentence is None:
-        return refusal(told.missing or "", passages), passages
+    passages = [p for _, own in blocks for p in own]
     cited = [to_citation(n, p) for n, p in enumerate(passages, start=1)]
-    marks = ", ".join(str(c.n) for c in cited)
-    answer = Answer(
-        answer=f"{told.sentence} [{marks}]", answered=True, citations=cited, backend=EXTRACTIVE
-    )
+    told: list[str] = []
+    missing: list[tuple[str, str]] = []
+    by_block: list[list[Citation]] = []
+    for _, own in blocks:
+        start = sum(len(b) for b in by_block)
+        by_block.append(cited[start : start + len(own)])
+    for (pid, _), block in zip(blocks, by_block, strict=True):
+        marks = ", ".join(str(c.n) for c in block)
+        fact_of = answer_fact(fact, snapshot.papers[pid].meta)
+        if fact_of.sentence is None:
+            missing.append((fact_of.missing or "", marks))
+        else:
+            told.append(f"{fact_of.sentence} [{marks}]")
+    if not told:
+        return refusal("; ".join(m for m, _ in missing), passages), passages
+    told += [f"{m}. [{marks}]" for m, marks in missing]
+    metas = [snapshot.papers[pid].meta for pid, _ in blocks]
+    if fact == "authors" and len(blocks) > 1 and all(m.authors for m in metas):
+        told.insert(0, _lead(shared_authors(metas), by_block))
+    answer = Answer(answer="\n\n".join(told), answered=True, citations=cited, backend=EXTRACTIVE)
     return answer, passages

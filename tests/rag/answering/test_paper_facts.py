@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.paper_facts import answer_fact, asked_fact
+from rag.answering.paper_facts import _lead, answer_fact, asked_fact, shared_authors
 from rag.pipeline import Pipeline
-from rag.types import PaperMeta
+from rag.types import Citation, PaperMeta
 
 PAPER2 = "russia-korean-crisis-2018"
 
@@ -23,6 +23,8 @@ PAPER2 = "russia-korean-crisis-2018"
         ("Where was the 2018 paper published?", "venue"),
         ("What do the authors of PaperMage propose?", None),
         ("Who led the PaperMage project?", None),
+        ("Which author appears on all three of Paper Plain, PaperMage and LongEval?", "authors"),
+        ("Which authors are cited by both papers?", None),
         ("When did Russia recognize South Korea?", None),
     ],
 )
@@ -54,3 +56,31 @@ def test_a_missing_fact_is_refused_with_the_reason(pipeline: Pipeline) -> None:
     answer = pipeline.ask("In which journal did Koslov publish his paper?")
     assert not answer.answered and not answer.citations and answer.related
     assert "Russia and the Korean Crisis does not print where it was published" in answer.answer
+
+
+def test_the_authors_several_papers_share_lead_and_cite_where_each_block_names_them() -> None:
+    a = PaperMeta(id="a", title="A", authors=("Ann Lee", "Kyle Lo", "Bo Chen"))
+    b = PaperMeta(id="b", title="B", authors=("kyle  lo", "Cy Dee", "Bo Chen"))
+    assert shared_authors([a, b]) == ("Kyle Lo", "Bo Chen")
+    assert shared_authors([a, PaperMeta(id="c", title="C", authors=("Di Ng",))]) == ()
+
+    def cite(n: int, text: str) -> Citation:
+        return Citation(n=n, chunk_id=str(n), paper_id="p", title="T", page=1, text=text)
+
+    blocks = [
+        [cite(1, "A"), cite(2, "Ann Lee, Kyle Lo")],
+        [cite(3, "B: a longer look"), cite(4, "Cy Dee")],
+    ]
+    # "longer" holds "lo" but not the surname: block B names no shared author, its first is cited.
+    assert _lead(("Kyle Lo",), blocks) == "Kyle Lo is an author of each of these papers. [2, 3]"
+    assert _lead((), blocks) == "No author is on every one of these papers. [1, 3]"
+
+
+def test_a_fact_of_several_named_papers_is_told_for_each_even_where_missing(
+    pipeline: Pipeline,
+) -> None:
+    answer = pipeline.ask("When were the 21st-century paper and the Koslov paper published?")
+    assert answer.answered
+    assert "Russia and the Korean Crisis was published in 2018." in answer.answer
+    assert "does not print when it was published" in answer.answer
+    assert {c.paper_id for c in answer.citations} == {PAPER2, "russia-korea-policy-21st-century"}
