@@ -131,6 +131,16 @@ def closest(terms: frozenset[str], passages: Sequence[str]) -> str:
     return stretch
 
 
+def _leads(name: str, run: str) -> bool:
+    """Whether a run of capitalised words opens with a whole name of two words or more.
+
+    A title block runs an author into the next line (`Daniel S. Weld Allen Institute`):
+    a sentence's opening run is a name when a name the claim or passages know opens it.
+    """
+    words = name.split()
+    return len(words) > 1 and run.split()[: len(words)] == words
+
+
 def _names_only(reading: Reading, known: Sequence[str]) -> Reading:
     """The reading with a sentence's opening run read as a name only where it is `known`.
 
@@ -139,7 +149,7 @@ def _names_only(reading: Reading, known: Sequence[str]) -> Reading:
     """
     kept: list[Anchor] = []
     for x in reading.anchors:
-        if not x.opening or any(same_name(x.key, k) for k in known):
+        if not x.opening or any(same_name(x.key, k) or _leads(k, x.key) for k in known):
             kept.append(x)
         elif x.end - x.start > 1:
             tail = " ".join(w.lower() for w in reading.tokens[x.start + 1 : x.end])

@@ -290,6 +290,11 @@ def test_a_changed_claim_from_a_real_paper_is_unsupported(passage: str, sentence
             "high school.",
             id="79%-as-most",
         ),
+        pytest.param(
+            "Daniel S. Weld Allen Institute for AI Doug Downey",
+            "The toolkit was written by Daniel S. Weld and Doug Downey.",
+            id="title-block-name-run-into-affiliation",
+        ),
     ],
 )
 def test_a_real_paraphrase_is_supported(passage: str, sentence: str) -> None:
