@@ -47,10 +47,25 @@ BOTH_PAPERS = re.compile(
     r"\bacross the\b",
     re.I,
 )
+# A numbered citation (`[88]`, `[3, 4]`, `[12-14]`), a pointer into the paper (`Figure 4`,
+# `Table 2`, `Section 3.1`, `§5`) or a list item's number (`(4) Answer Gists ...`, `see (1)
+# Figure 4`) is no count or amount.
+NOT_A_QUANTITY = re.compile(
+    r"\[\d+(?:\s*[,;\u2013-]\s*\d+)*\]|\(\d{1,2}\)|^\s*\d{1,2}[.)]\s|"
+    r"(?:\b(?:Fig(?:ure)?s?|Tables?|Sections?|Sec|Eqs?|Equations?|Appendix|Algorithm)\.?|§)"
+    r"\s*\d+(?:\.\d+)*"
+)
+
+
+def gives(kind: Expect, sentence: str) -> bool:
+    """Whether the sentence holds a fact of the kind asked for, its citation numbers aside."""
+    return bool(EVIDENCE_OF[kind].search(NOT_A_QUANTITY.sub(" ", sentence)))
+
+
 EXPECTS: list[tuple[Expect, re.Pattern[str]]] = [
     ("money", re.compile(r"\b(dollar|how much money|cost|worth|value of|price)\b", re.I)),
     ("count", re.compile(r"\bhow many\b", re.I)),
-    ("amount", re.compile(r"\bhow (much|large|big|far|long)\b", re.I)),
+    ("amount", re.compile(r"\bhow (much|large|big|far|long|accurate(ly)?|precise(ly)?)\b", re.I)),
     ("date", re.compile(r"^\s*when\b|\b(what|which) (year|date|month)\b|\bin which year\b", re.I)),
 ]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rag import wording
-from rag.answering.question import EVIDENCE_OF, Question
+from rag.answering.question import Question, gives
 from rag.answering.thresholds import MIN_FOCUS, RefusalCutoffs, refusal_cutoffs
 from rag.snapshot import IndexSnapshot
 from rag.terms import vocabulary
@@ -106,9 +106,8 @@ def judge_evidence(
 def _states(q: Question, answer_sentences: list[str]) -> bool:
     """Whether one sentence holds the kind of fact asked for, about what is asked."""
     assert q.expects is not None
-    form = EVIDENCE_OF[q.expects]
     for sentence in answer_sentences:
-        if not form.search(sentence):
+        if not gives(q.expects, sentence):
             continue
         if not q.focus or len(q.focus & vocabulary(sentence)) / len(q.focus) >= MIN_FOCUS:
             return True

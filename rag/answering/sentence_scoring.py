@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
-from rag.answering.question import EVIDENCE_OF, Question
+from rag.answering.question import Question, gives
 from rag.answering.thresholds import (
     ABOUT_THE_PAPER_WEIGHT,
     FORM_BONUS,
@@ -166,12 +166,12 @@ def pick_sentences(
     if not candidates:
         return [], pool.passages
 
-    form = EVIDENCE_OF[q.expects] if q.expects else None
-
     def states(key: Key) -> bool:
         """Whether the sentence gives the kind of fact asked for, about what is asked."""
         return bool(
-            form and (q.head is None or q.head in pool.vocab(key)) and form.search(pool.text(key))
+            q.expects
+            and (q.head is None or q.head in pool.vocab(key))
+            and gives(q.expects, pool.text(key))
         )
 
     def gain(key: Key, covered: set[str], form_met: bool = False) -> float:
@@ -193,7 +193,7 @@ def pick_sentences(
         chosen.append(best)
         covered |= pool.vocab(best) & weights.keys()
         form_met = form_met or states(best)
-    if form and not form_met:
+    if q.expects and not form_met:
         # The question asks for a count or an amount no sentence chosen gives: the
         # sentence that gives one, about what is asked, answers that part.
         stating = [k for k in candidates if k not in chosen and states(k)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.question import EVIDENCE_OF, Expect
+from rag.answering.question import EVIDENCE_OF, Expect, expected_answer, gives
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,27 @@ from rag.answering.question import EVIDENCE_OF, Expect
 )
 def test_evidence_forms(form: Expect, sentence: str, holds: bool) -> None:
     assert bool(EVIDENCE_OF[form].search(sentence)) is holds
+    assert gives(form, sentence) is holds
+
+
+@pytest.mark.parametrize(
+    ("sentence", "holds"),
+    [
+        ("A QA system trained on BioASQ, a biomedical task [108].", False),
+        ("Prior work [3, 4] and [12\u201314] studied it.", False),
+        ("(4) Answer Gists summarise the answering passages.", False),
+        ("The passages sit in the Discussion (see (1) Figure 4).", False),
+        ("Section 3.1 and Table 2 describe the setup, as in \u00a75.", False),
+        ("24 participants took part (Table 2).", True),
+        ("The model reached 81% accuracy [7].", True),
+    ],
+)
+def test_citation_numbers_pointers_and_list_numbers_are_no_amount(
+    sentence: str, holds: bool
+) -> None:
+    assert gives("amount", sentence) is holds
+
+
+def test_how_accurate_asks_for_an_amount() -> None:
+    assert expected_answer("How accurate was the model at finding the paragraph?") == "amount"
+    assert expected_answer("How precisely were the boxes drawn?") == "amount"
