@@ -25,12 +25,11 @@ from pathlib import Path
 
 from eval.questions import DEFAULT_SET, REAL_PAPERS_SET, SplitChoice, in_split, load_questions
 from rag.answering.refusal import failed_check
-from rag.answering.thresholds import RefusalCutoffs
+from rag.answering.thresholds import REFUSAL_CUTOFFS_VERSION, RefusalCutoffs
 from rag.pipeline import Pipeline
 from rag.settings import get_settings
 from rag.types import Evidence
 
-VERSION = "1"
 GRID: dict[str, tuple[float, ...]] = {
     "min_dense": tuple(round(0.2 + 0.01 * i, 2) for i in range(31)),
     "min_known_terms": tuple(round(0.05 * i, 2) for i in range(19)),
@@ -137,7 +136,7 @@ def fitted_file(records: Sequence[Record], unweighed: Sequence[str]) -> dict[str
     """The cut-offs as `rag.answering.thresholds.read_refusal_cutoffs` reads them, and how."""
     cutoffs, tied = fit(records)
     return {
-        "version": VERSION,
+        "version": REFUSAL_CUTOFFS_VERSION,
         **{name: getattr(cutoffs, name) for name in GRID},
         "training": {
             "split": "dev",
@@ -161,7 +160,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     records, unweighed = collect(
-        Pipeline(get_settings()), args.set or [DEFAULT_SET, REAL_PAPERS_SET]
+        # The refusal's evidence is the same under every backend; the extractive one asks
+        # no LLM for the questions' answers.
+        Pipeline(get_settings().model_copy(update={"backend": "extractive"})),
+        args.set or [DEFAULT_SET, REAL_PAPERS_SET],
     )
     data = fitted_file(records, unweighed)
     args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -24,7 +24,7 @@ from ingest.roles import (
     roles,
     rows,
 )
-from rag.types import Aside, ChunkKind
+from rag.types import TABLE_CELL_SEPARATOR, Aside, ChunkKind
 
 
 @dataclass(frozen=True)
@@ -270,7 +270,9 @@ def _flush_group(
         notes.append(Note(marker, text, page, anchor))
     elif role == "table":
         cells = rows(lines)
-        text = "\n".join(" | ".join(c.text for c in sorted(r, key=lambda c: c.x0)) for r in cells)
+        text = "\n".join(
+            TABLE_CELL_SEPARATOR.join(c.text for c in sorted(r, key=lambda c: c.x0)) for r in cells
+        )
         asides.append(Aside("table", text, page, anchor))
     else:
         asides.append(Aside("caption", join_lines(lines), page, anchor))

@@ -18,6 +18,7 @@ from rag.answering.paper_facts import fact_answer
 from rag.answering.question import Question, analyse
 from rag.answering.refusal import judge_evidence
 from rag.answering.sentence_scoring import pick_sentences
+from rag.answering.table_rows import MAX_TABLES, TABLE_KINDS, with_table_rows
 from rag.answering.thresholds import MAX_PAPERS_COMPARED, PER_PAPER_K
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.errors import (
@@ -149,6 +150,8 @@ class Pipeline:
                 passages += naming_missing_keys(q, passages, found.ranking)
             retrieved = time.perf_counter()
             answer = self._from_passages(q, standalone, passages, snapshot, fallback)
+            if answer.answered:
+                answer = self._with_tables(q, answer, snapshot, found.vector)
         answer.retrieved = [ranked(i, p) for i, p in enumerate(passages, start=1)]
         if fallback:
             answer.fallback_reason = wording.FALLBACK_SEPARATOR.join(fallback)
@@ -191,6 +194,21 @@ class Pipeline:
                 answer = self.generation.answer(standalone, passages, answer, fallback)
         answer.evidence = evidence
         return answer
+
+    def _with_tables(
+        self, q: Question, answer: Answer, snapshot: IndexSnapshot, vector: list[float]
+    ) -> Answer:
+        """The answer with the rows of the cited papers' tables the question names."""
+        papers = list(dict.fromkeys(c.paper_id for c in answer.citations))
+        tables = self.retriever.retrieval(
+            q.text,
+            top_k=MAX_TABLES,
+            papers=papers,
+            snapshot=snapshot,
+            kinds=TABLE_KINDS,
+            vector=vector,
+        )
+        return with_table_rows(answer, q, tables.passages)
 
     def _from_missing_papers(
         self,

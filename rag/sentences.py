@@ -20,6 +20,11 @@ MIN_LETTER_SHARE = 0.5
 MIN_HEADING_WORDS = 3
 # A list item may end in a comma ("(1) magelib, a library for ...,").
 END_MARK = re.compile(r"[.!?:;,][\"')\]]*$")
+# Where a sentence ends: a full stop, question or exclamation mark, maybe closed by a
+# quote or a bracket.
+SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s*$")
+# A paper's own numbered citation (`[88]`, `[3, 4]`, `[12-14]`), with the space before it.
+NUMBERED_CITATION = re.compile(r"\s*\[\d+(?:\s*[,;\u2013-]\s*\d+)*\]")
 
 
 def _segmentable(text: str) -> str:
@@ -85,3 +90,25 @@ def is_prose(sentence: str) -> bool:
 def sentences(text: str) -> list[str]:
     """The sentences of `text`, trimmed."""
     return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def without_citation_numbers(text: str) -> str:
+    """`text` less the paper's own numbered citations.
+
+    An answer cites its passages as `[1]`, and a sentence copied with its paper's `[44]`
+    inside would seem to cite a passage that is not there; without the paper's reference
+    list the number tells a reader nothing either.
+    """
+    return NUMBERED_CITATION.sub("", text)
+
+
+def continues_a_sentence(opening: str, before: str | None) -> bool:
+    """Whether a chunk's opening sentence is the tail of one cut off before the chunk.
+
+    A page, column or figure can break a sentence, and a chunk then opens mid-sentence:
+    in lower case, after a chunk that stops without ending a sentence ("... Macro Avg
+    (Grobid Subset)" then "necessary for evaluation on S2-VL."). Such a tail answers
+    nothing. A name written in lower case ("papermage is ...") opening a chunk after a
+    finished sentence is a sentence.
+    """
+    return bool(opening[:1].islower() and before is not None and not SENTENCE_END.search(before))

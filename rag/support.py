@@ -15,8 +15,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.sentences import sentences
+from rag.sentences import sentences, without_citation_numbers
 from rag.terms import STOPWORDS, WORD, stem
+from rag.types import TABLE_CELL_SEPARATOR
 
 CITE = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 # One or more markers in a row: `[1][2, 3]`.
@@ -130,14 +131,20 @@ def opposites() -> dict[str, set[str]]:
 
 
 def copied(claim: str, passages: Sequence[str]) -> bool:
-    """The claim is one passage sentence, or a run of them, word for word.
+    """The claim is one passage sentence, or a run of them, or a table's row, word for word.
 
     Whole sentences only: "the sanctions failed." is in "It is not true that the
-    sanctions failed." as text, but not as a claim the passage makes.
+    sanctions failed." as text, but not as a claim the passage makes. A table has no
+    sentences; its unit is the row, a line of cells. The paper's own citation numbers
+    are no part of a claim, and answers leave them out.
     """
-    target = " ".join(claim.split())
+    target = " ".join(without_citation_numbers(claim).split())
     for p in passages:
-        parts = [" ".join(s.split()) for s in sentences(p)]
+        if TABLE_CELL_SEPARATOR in target and any(
+            target == " ".join(line.split()) for line in p.splitlines()
+        ):
+            return True
+        parts = [" ".join(without_citation_numbers(s).split()) for s in sentences(p)]
         for i in range(len(parts)):
             run = ""
             for part in parts[i:]:

@@ -21,7 +21,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 from rag import wording
-from rag.sentences import sentences
+from rag.sentences import sentences, without_citation_numbers
 
 # The bounds of a request, checked by `Pipeline` and declared from here in the API schemas.
 MAX_QUESTION_CHARS = 2000
@@ -144,6 +144,8 @@ ChunkKind = Literal["body", "footnote", "abstract", "caption", "table", "referen
 # cells, title-page front matter) stay searchable through an explicit kinds filter only.
 ANSWER_KINDS: tuple[ChunkKind, ...] = ("body", "abstract", "footnote", "caption")
 CHUNK_KINDS: tuple[str, ...] = get_args(ChunkKind)
+# A `table` chunk is one line per row, its cells joined by this.
+TABLE_CELL_SEPARATOR = " | "
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,14 @@ class PassageRef(BaseModel):
     def sentences(self) -> list[str]:
         """The passage's sentences, split as answers quote them (for highlighting)."""
         return sentences(self.text)
+
+    def quoted_forms(self) -> list[tuple[str, str]]:
+        """Each sentence with the form an answer quotes it in, its citation numbers left out.
+
+        Highlighting matches an answer's text to the sentences it came from, and an
+        answer leaves out the paper's own `[44]`.
+        """
+        return [(s, without_citation_numbers(s)) for s in self.sentences()]
 
 
 class ScoredPassage(PassageRef):

@@ -23,7 +23,7 @@ TERMS_NOT_IN_PASSAGES = "most of the question's terms are not in the passages"
 FORM_NOT_GIVEN = "the matching passages give no {expects} for this"
 NO_ANSWERING_SENTENCE = "no passage has a sentence that answers it"
 
-# A fact of one paper from its metadata (rag.paper_facts), or what the paper does not say.
+# A fact of one paper from its metadata (rag.answering.paper_facts), or what the paper does not say.
 WRITTEN_BY = "{title} was written by {names}."
 NO_AUTHORS = "{title} does not name its authors"
 PUBLISHED_IN = "{title} was published in {year}{where}."

@@ -82,10 +82,14 @@ def cited_sentences(
         raise ApiError(
             422, "invalid_input", f"chunk: passage {chunk_id!r} is not of paper {paper_id!r}"
         )
-    every = found.passage.sentences()
+    forms = found.passage.quoted_forms()
     wanted = [fold(q) for q in quotes or () if fold(q)]
-    quoted = [s for s in every if fold(s) and any(fold(s) in q or q in fold(s) for q in wanted)]
-    return quoted or every
+
+    def quoted(form: str) -> bool:
+        own = fold(form)
+        return bool(own) and any(own in q or q in own for q in wanted)
+
+    return [s for s, form in forms if quoted(form)] or [s for s, _ in forms]
 
 
 def located(pages: PdfPages, path: Path, page: int, texts: list[str]) -> list[SentenceBoxes]:

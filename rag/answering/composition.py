@@ -11,6 +11,7 @@ import re
 
 from rag import wording
 from rag.answering.sentence_scoring import Pick
+from rag.sentences import without_citation_numbers
 from rag.settings import Settings
 from rag.types import Answer, Citation, PassageRef, ScoredPassage
 
@@ -46,7 +47,9 @@ def compose(picks: list[Pick], passages: list[ScoredPassage]) -> tuple[str, list
     paragraphs = []
     for group in by_paper.values():
         first = citations[group[0].passage]
-        body = " ".join(f"{p.text} [{citations[p.passage].n}]" for p in group)
+        body = " ".join(
+            f"{without_citation_numbers(p.text)} [{citations[p.passage].n}]" for p in group
+        )
         paragraphs.append(f"{wording.ACCORDING_TO} {short_reference(first)}: {body}")
     return "\n\n".join(paragraphs), sorted(citations.values(), key=lambda c: c.n)
 

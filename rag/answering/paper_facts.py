@@ -37,7 +37,9 @@ ASKS: tuple[tuple[Fact, re.Pattern[str]], ...] = (
             r"^\s*(who\b.*\b(wrote|writes|authored|authors?|created|developed)\b|"
             r"(name|list|give)\b.*\bauthors?\b|"
             r"(what|which) (are|were|is) the (names? of the )?authors?\b|"
-            r"(what|which) authors? (appears?|is|are|was|were|wrote|writes|worked)\b"
+            r"(what|which) authors? (wrote|writes|worked on|(appears?|is|are|was|were)\b.*"
+            r"\b((on|in|of) (both|all|each|every|these|those|the (two|three|four|five))|"
+            r"shared|common)\b)"
             r"(?!.*\b(cited|citing|cites?|mentioned|referenced|quoted|discussed)\b))",
             re.I,
         ),
@@ -114,8 +116,10 @@ def answer_fact(fact: Fact, meta: PaperMeta) -> FactAnswer:
 
 def shared_authors(metas: Sequence[PaperMeta]) -> tuple[str, ...]:
     """Who is an author of every one of these papers, as the first paper names them."""
+    if not metas:
+        return ()
     keys = [{" ".join(a.casefold().split()) for a in m.authors} for m in metas]
-    common = set.intersection(*keys) if keys else set()
+    common = set.intersection(*keys)
     return tuple(a for a in metas[0].authors if " ".join(a.casefold().split()) in common)
 
 
@@ -156,7 +160,7 @@ def fact_answer(
     passages = [p for _, own in blocks for p in own]
     cited = [to_citation(n, p) for n, p in enumerate(passages, start=1)]
     told: list[str] = []
-    missing: list[tuple[str, str]] = []
+    missing: list[str] = []
     by_block: list[list[Citation]] = []
     for _, own in blocks:
         start = sum(len(b) for b in by_block)
@@ -165,12 +169,12 @@ def fact_answer(
         marks = ", ".join(str(c.n) for c in block)
         fact_of = answer_fact(fact, snapshot.papers[pid].meta)
         if fact_of.sentence is None:
-            missing.append((fact_of.missing or "", marks))
+            missing.append(fact_of.missing or "")
+            told.append(f"{fact_of.missing}. [{marks}]")
         else:
             told.append(f"{fact_of.sentence} [{marks}]")
-    if not told:
-        return refusal("; ".join(m for m, _ in missing), passages), passages
-    told += [f"{m}. [{marks}]" for m, marks in missing]
+    if len(missing) == len(told):
+        return refusal("; ".join(missing), passages), passages
     metas = [snapshot.papers[pid].meta for pid, _ in blocks]
     if fact == "authors" and len(blocks) > 1 and all(m.authors for m in metas):
         told.insert(0, _lead(shared_authors(metas), by_block))

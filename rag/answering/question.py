@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rag.paper_names import PaperMarks, named_papers
+from rag.sentences import NUMBERED_CITATION
 from rag.terms import MONTH, WORD, content_terms, key_terms, stem, until_stopword
 
 Expect = Literal["count", "amount", "money", "date"]
@@ -50,10 +51,14 @@ BOTH_PAPERS = re.compile(
 # A numbered citation (`[88]`, `[3, 4]`, `[12-14]`), a pointer into the paper (`Figure 4`,
 # `Table 2`, `Section 3.1`, `§5`) or a list item's number (`(4) Answer Gists ...`, `see (1)
 # Figure 4`) is no count or amount.
+# An equation's number closing a sentence is none either; "(24)" inside a sentence may be
+# a count ("students (24) from two labs") and stays.
 NOT_A_QUANTITY = re.compile(
-    r"\[\d+(?:\s*[,;\u2013-]\s*\d+)*\]|\(\d{1,2}\)|^\s*\d{1,2}[.)]\s|"
+    rf"{NUMBERED_CITATION.pattern}|\(\d{{1,2}}\)(?=\s+(?-i:[A-Z])|\s*[.]?\s*$)|"
+    r"^\s*\d{1,2}[.)]\s|"
     r"(?:\b(?:Fig(?:ure)?s?|Tables?|Sections?|Sec|Eqs?|Equations?|Appendix|Algorithm)\.?|§)"
-    r"\s*\d+(?:\.\d+)*"
+    r"\s*\d+(?:\.\d+)*[a-z]?(?:\s*(?:,|and|&|or|to|[\u2013-])\s*\d+(?:\.\d+)*[a-z]?)*",
+    re.I,
 )
 
 
@@ -65,7 +70,7 @@ def gives(kind: Expect, sentence: str) -> bool:
 EXPECTS: list[tuple[Expect, re.Pattern[str]]] = [
     ("money", re.compile(r"\b(dollar|how much money|cost|worth|value of|price)\b", re.I)),
     ("count", re.compile(r"\bhow many\b", re.I)),
-    ("amount", re.compile(r"\bhow (much|large|big|far|long|accurate(ly)?|precise(ly)?)\b", re.I)),
+    ("amount", re.compile(r"\bhow (much|large|big|far|long|accurate(ly)?|precise)\b", re.I)),
     ("date", re.compile(r"^\s*when\b|\b(what|which) (year|date|month)\b|\bin which year\b", re.I)),
 ]
 

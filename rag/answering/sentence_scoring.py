@@ -24,7 +24,7 @@ from rag.answering.thresholds import (
     RANK_PRIOR,
 )
 from rag.retrieval import as_passage
-from rag.sentences import is_prose, sentences
+from rag.sentences import continues_a_sentence, is_prose, sentences
 from rag.snapshot import IndexSnapshot
 from rag.terms import vocabulary
 from rag.types import ANSWER_KINDS, ScoredPassage
@@ -81,8 +81,14 @@ class _Sentences:
         self.sents = [sentences(p.text) for p in passages]
         self.words: dict[Key, set[str]] = {}
         answering = [
-            [si for si, sent in enumerate(sents) if not KEY_WORDS.match(sent) and is_prose(sent)]
-            for sents in self.sents
+            [
+                si
+                for si, sent in enumerate(sents)
+                if not KEY_WORDS.match(sent)
+                and is_prose(sent)
+                and not (si == 0 and self._cut_off(p, sent))
+            ]
+            for p, sents in zip(passages, self.sents, strict=True)
         ]
         # A heading-only chunk of the running text holds nothing to answer with, so it
         # does not shut out the footnote beside it.
@@ -97,6 +103,13 @@ class _Sentences:
                 if sent not in seen and usable:
                     seen.add(sent)
                     self.candidates.append((pi, si))
+
+    def _cut_off(self, passage: ScoredPassage, opening: str) -> bool:
+        """Whether the passage opens with the tail of a sentence the chunk before cut off."""
+        if not opening[:1].islower():
+            return False
+        before = self.snapshot.preceding.get(passage.chunk_id)
+        return continues_a_sentence(opening, before.page_content if before else None)
 
     def text(self, key: Key) -> str:
         """The sentence at `key`."""

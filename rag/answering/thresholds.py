@@ -36,10 +36,27 @@ class RefusalCutoffs:
     min_term_coverage: float
 
 
+# The layout of the fitted file this code reads; `eval.refusal_fit` writes the same.
+REFUSAL_CUTOFFS_VERSION = "1"
+
+
 def read_refusal_cutoffs(path: Path = REFUSAL_CUTOFFS_PATH) -> RefusalCutoffs:
-    """Cut-offs from a fitted file, each a share or a cosine between 0 and 1."""
+    """Cut-offs from a fitted file, each a share or a cosine between 0 and 1.
+
+    A file of another layout, or one missing a cut-off, is refused with its path named:
+    answering with a cut-off silently defaulted would refuse by rules nobody fitted.
+    """
     data = json.loads(path.read_text(encoding="utf-8"))
-    values = {name: float(data[name]) for name in RefusalCutoffs.__dataclass_fields__}
+    if data.get("version") != REFUSAL_CUTOFFS_VERSION:
+        raise ValueError(
+            f"{path}: version {data.get('version')!r}, this code reads "
+            f"{REFUSAL_CUTOFFS_VERSION!r}; refit with `python -m eval.refusal_fit`"
+        )
+    fields = RefusalCutoffs.__dataclass_fields__
+    absent = sorted(name for name in fields if name not in data)
+    if absent:
+        raise ValueError(f"{path}: cut-offs missing: {absent}")
+    values = {name: float(data[name]) for name in fields}
     out_of_range = sorted(name for name, v in values.items() if not 0.0 <= v <= 1.0)
     if out_of_range:
         raise ValueError(f"{path}: cut-offs outside 0..1: {out_of_range}")

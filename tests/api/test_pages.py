@@ -6,7 +6,7 @@ import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pypdfium2 as pdfium
@@ -15,12 +15,14 @@ from PIL import Image
 
 from api.app import create_app
 from api.pdf_pages import fold
+from api.routes.pages import cited_sentences
 from ingest.indexer import ingest
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.pipeline import Pipeline
 from rag.sentences import sentences
 from rag.settings import Settings
 from rag.store import ChunkStore
+from rag.types import PassageInContext, ScoredPassage
 from tests.conftest import CORPUS, free_port
 from tests.utils.hostile_pdfs import REAL_PDFS
 from tests.utils.pdfs import make_pdf
@@ -276,3 +278,16 @@ def test_bad_page_requests_are_named(client: httpx.Client, pages_settings: Setti
             assert got.json()["error"] == error, (url, got.text)
     outside = client.get("/papers/lighthouses/pages/9.png").json()
     assert "2 pages" in outside["detail"]
+
+
+def test_a_quote_without_the_papers_citation_numbers_marks_the_sentence_that_has_them() -> None:
+    text = "Readers use term definitions [44] and answers [23, 110]. Nothing else helps."
+    passage = ScoredPassage(chunk_id="c", paper_id="p", title="T", page=1, page_end=1, text=text)
+
+    class _OnePassage:
+        def passage(self, chunk_id: str) -> PassageInContext:
+            return PassageInContext(passage=passage, paper=None, before=None, after=None)
+
+    quote = "According to T (p. 1): Readers use term definitions and answers."
+    got = cited_sentences(cast(Pipeline, _OnePassage()), "p", "c", [quote])
+    assert got == ["Readers use term definitions [44] and answers [23, 110]."]

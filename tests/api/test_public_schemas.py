@@ -21,7 +21,15 @@ from api.schemas import MAX_HISTORY_ITEMS, AnswerPublic, CitationPublic
 from rag.embeddings import SentenceTransformerEmbedder
 from rag.errors import StoreUnavailableError
 from rag.settings import Settings
-from rag.types import MAX_QUESTION_CHARS, MAX_TOP_K, MIN_TOP_K, Answer, Citation, Retrieved
+from rag.types import (
+    MAX_QUESTION_CHARS,
+    MAX_TOP_K,
+    MIN_TOP_K,
+    Answer,
+    Citation,
+    Evidence,
+    Retrieved,
+)
 from tests.conftest import free_port
 from tests.utils.pipelines import FailingPipeline
 from tests.utils.servers import serving
@@ -99,6 +107,9 @@ def test_answer_public_is_its_own_model_and_keeps_every_field() -> None:
         backend="extractive",
         fallback_reason="no LLM configured",
         timings_ms={"total": 1.5},
+        evidence=Evidence(
+            best_dense=0.5, term_coverage=0.3, known_terms=1.0, missing_keys=["X"], sentences=2
+        ),
     )
     assert AnswerPublic.of(answer).model_dump() == answer.model_dump()
 

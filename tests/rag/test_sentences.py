@@ -1,10 +1,17 @@
-"""Sentence boundaries where the segmenter alone gets them wrong."""
+"""Sentence boundaries where the segmenter alone gets them wrong, and what an answer drops."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.sentences import is_prose, sentence_spans, sentences
+from rag.sentences import (
+    continues_a_sentence,
+    is_prose,
+    sentence_spans,
+    sentences,
+    without_citation_numbers,
+)
+from rag.support import copied
 
 
 def test_a_text_that_opens_with_a_numbered_item_is_still_split() -> None:
@@ -48,3 +55,23 @@ def test_a_sentence_cut_after_an_abbreviation_and_a_citation_is_made_whole() -> 
         "Bell et al. [3] reports that 1 in 5 patients find a mistake.",
         "papermage reads it.",
     ]
+
+
+def test_a_papers_own_citation_numbers_are_left_out_of_an_answer_sentence() -> None:
+    sentence = (
+        "It uses term definitions [44], question answering [23, 110] and reading [12\u201314]."
+    )
+    assert without_citation_numbers(sentence) == (
+        "It uses term definitions, question answering and reading."
+    )
+    passage = f"Paper Plain builds on prior work. {sentence} It was tested."
+    assert copied(without_citation_numbers(sentence), [passage])
+    assert not copied("It uses term definitions and reading.", [passage])
+
+
+def test_a_chunk_opening_mid_sentence_is_told_from_one_opening_with_a_lower_case_name() -> None:
+    tail = "necessary for evaluation on S2-VL."
+    assert continues_a_sentence(tail, "Macro Avg (Grobid Subset)")
+    assert not continues_a_sentence("papermage is three parts.", "It was built in 2023.")
+    assert not continues_a_sentence("papermage is three parts.", None)
+    assert not continues_a_sentence("The toolkit has three parts.", "Macro Avg")

@@ -55,3 +55,10 @@ def test_a_refusal_says_why_and_lists_the_three_closest_passages() -> None:
     assert "the passages are about something else" in answer.answer
     assert [c.chunk_id for c in answer.related] == ["a1", "b1", "a2"]
     assert answer.citations == []
+
+
+def test_a_papers_own_citation_numbers_do_not_read_as_the_answers_markers() -> None:
+    body, _ = compose(
+        [Pick(0, 0, "Readers use definitions [44], and answers [23, 110].")], PASSAGES
+    )
+    assert body.endswith(": Readers use definitions, and answers. [1]")

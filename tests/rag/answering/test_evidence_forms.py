@@ -36,7 +36,10 @@ def test_evidence_forms(form: Expect, sentence: str, holds: bool) -> None:
         ("(4) Answer Gists summarise the answering passages.", False),
         ("The passages sit in the Discussion (see (1) Figure 4).", False),
         ("Section 3.1 and Table 2 describe the setup, as in \u00a75.", False),
+        ("Tables 2 and 3 and figures 4–5 show it.", False),
+        ("The equation sets the weight (7).", False),
         ("24 participants took part (Table 2).", True),
+        ("Students (24) from two labs took part.", True),
         ("The model reached 81% accuracy [7].", True),
     ],
 )
@@ -48,4 +51,6 @@ def test_citation_numbers_pointers_and_list_numbers_are_no_amount(
 
 def test_how_accurate_asks_for_an_amount() -> None:
     assert expected_answer("How accurate was the model at finding the paragraph?") == "amount"
-    assert expected_answer("How precisely were the boxes drawn?") == "amount"
+    assert expected_answer("How precise is the boundary detection?") == "amount"
+    # "How precisely" asks in what way as often as how exactly.
+    assert expected_answer("How precisely does PaperMage represent a document?") is None

@@ -25,6 +25,10 @@ PAPER2 = "russia-korean-crisis-2018"
         ("Who led the PaperMage project?", None),
         ("Which author appears on all three of Paper Plain, PaperMage and LongEval?", "authors"),
         ("Which authors are cited by both papers?", None),
+        ("Which authors appear in both papers?", "authors"),
+        ("Which author is shared by the two papers?", "authors"),
+        ("Which author is criticised by Koslov?", None),
+        ("Which authors were interviewed?", None),
         ("When did Russia recognize South Korea?", None),
     ],
 )
@@ -63,6 +67,7 @@ def test_the_authors_several_papers_share_lead_and_cite_where_each_block_names_t
     b = PaperMeta(id="b", title="B", authors=("kyle  lo", "Cy Dee", "Bo Chen"))
     assert shared_authors([a, b]) == ("Kyle Lo", "Bo Chen")
     assert shared_authors([a, PaperMeta(id="c", title="C", authors=("Di Ng",))]) == ()
+    assert shared_authors([]) == ()
 
     def cite(n: int, text: str) -> Citation:
         return Citation(n=n, chunk_id=str(n), paper_id="p", title="T", page=1, text=text)

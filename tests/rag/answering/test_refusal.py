@@ -8,6 +8,7 @@ from typing import cast
 
 import pytest
 
+from eval.refusal_fit import GRID
 from rag.answering.question import analyse
 from rag.answering.refusal import failed_check, judge_evidence
 from rag.answering.thresholds import (
@@ -51,15 +52,28 @@ def test_a_passage_of_the_paper_named_by_its_short_name_need_not_say_the_name() 
     assert evidence is not None and evidence.missing_keys == ["Beyond", "Summarization"]
 
 
-def test_the_shipped_cut_offs_are_fitted_and_a_file_out_of_range_is_refused(
-    tmp_path: Path,
+def test_the_shipped_cut_offs_are_points_of_the_fitting_grid() -> None:
+    shipped = refusal_cutoffs()
+    for name, points in GRID.items():
+        assert getattr(shipped, name) in points, name
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"min_dense": 1.5}, "outside 0..1.*min_dense"),
+        ({"version": "0"}, "version '0'"),
+        ({"min_known_terms": None}, "missing.*min_known_terms"),
+    ],
+)
+def test_a_cut_off_file_out_of_range_of_another_layout_or_incomplete_is_refused(
+    tmp_path: Path, change: dict[str, object], message: str
 ) -> None:
     shipped = json.loads(REFUSAL_CUTOFFS_PATH.read_text())
-    assert shipped["training"]["split"] == "dev"
-    assert read_refusal_cutoffs() == refusal_cutoffs()
+    data = {k: v for k, v in {**shipped, **change}.items() if v is not None}
     bad = tmp_path / "cutoffs.json"
-    bad.write_text(json.dumps({**shipped, "min_dense": 1.5}))
-    with pytest.raises(ValueError, match="min_dense"):
+    bad.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=message):
         read_refusal_cutoffs(bad)
 
 

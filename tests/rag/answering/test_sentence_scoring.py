@@ -113,3 +113,16 @@ def test_a_count_asked_for_is_picked_where_the_sentences_chosen_give_only_a_date
         _Neighbours(),
     )
     assert count in got
+
+
+def test_the_tail_of_a_sentence_cut_off_before_the_chunk_is_no_answer_sentence() -> None:
+    before = Document(
+        page_content="Table 2 compares the parsers on layout. Macro Avg (Grobid Subset)",
+        metadata={"chunk_id": "b", "paper_id": "p", "page": 1, "ordinal": 4},
+    )
+    tail = "necessary for evaluation of the parsers on every layout."
+    whole = "The parsers were evaluated on every layout of the benchmark."
+    here = passage(f"{tail} {whole}", chunk_id="c", ordinal=5)
+    question = "How were the parsers evaluated on layout?"
+    assert tail not in picked(question, [here], _Neighbours({"c": before}))
+    assert tail in picked(question, [here], _Neighbours())
