@@ -16,7 +16,7 @@ from rag.answering.generation import Generation
 from rag.answering.key_evidence import naming_missing_keys, naming_missing_keys_in_each_paper
 from rag.answering.paper_facts import fact_answer
 from rag.answering.question import Question, analyse
-from rag.answering.refusal import judge_evidence
+from rag.answering.refusal import answering_papers, judge_evidence
 from rag.answering.sentence_scoring import pick_sentences
 from rag.answering.table_rows import MAX_TABLES, TABLE_KINDS, with_table_rows
 from rag.answering.thresholds import MAX_PAPERS_COMPARED, PER_PAPER_K
@@ -185,6 +185,8 @@ class Pipeline:
         """The answer the retrieved passages hold, or a refusal saying why they hold none."""
         picks, extended = pick_sentences(q, passages, snapshot)
         verdict, evidence = judge_evidence(q, passages, [p.text for p in picks], snapshot)
+        if verdict.answerable and q.wants_both:
+            picks = answering_papers(q, picks, extended, snapshot)
         if not (verdict.answerable and picks):
             answer = refusal(verdict.reason or wording.NO_ANSWERING_SENTENCE, passages)
         else:

@@ -48,6 +48,13 @@ BOTH_PAPERS = re.compile(
     r"\bacross the\b",
     re.I,
 )
+# A question asking which of several papers something holds for ("Which of these papers
+# run a user study?"); "Which of ..." asks it when the question names papers.
+WHICH_PAPERS = re.compile(
+    r"\b(which|what|any|none) (one )?(of )?(the |these |those )?(papers|articles|studies)\b",
+    re.I,
+)
+WHICH_OF = re.compile(r"^\s*(which|do any|does any|did any) of\b", re.I)
 # A numbered citation (`[88]`, `[3, 4]`, `[12-14]`), a pointer into the paper (`Figure 4`,
 # `Table 2`, `Section 3.1`, `§5`) or a list item's number (`(4) Answer Gists ...`, `see (1)
 # Figure 4`) is no count or amount.
@@ -85,6 +92,8 @@ class Question:
     papers: tuple[str, ...]
     expects: Expect | None
     wants_both: bool
+    # Asks which of the papers something holds for: a paper answers only by its own evidence.
+    selects: bool = False
     focus: frozenset[str] = frozenset()
     head: str | None = None
     # Stems of the short names by which the question names its papers (`papermage`).
@@ -129,13 +138,15 @@ def analyse(text: str, marks: PaperMarks) -> Question:
     """Take a question apart against the papers currently in the index (their `marks`)."""
     named, pointers, short_names = named_papers(text, marks)
     focus, head = focus_terms(text)
+    selects = bool(WHICH_PAPERS.search(text) or (WHICH_OF.search(text) and len(named) > 1))
     return Question(
         text=text,
         terms=frozenset(content_terms(text) - pointers),
         keys=frozenset(key_terms(text) - pointers),
         papers=named,
         expects=expected_answer(text),
-        wants_both=bool(BOTH_PAPERS.search(text)) or len(named) > 1,
+        wants_both=bool(BOTH_PAPERS.search(text)) or selects or len(named) > 1,
+        selects=selects,
         focus=focus - pointers,
         head=head if head not in pointers else None,
         short_names=short_names,

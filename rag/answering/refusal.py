@@ -14,6 +14,7 @@ from typing import Literal
 
 from rag import wording
 from rag.answering.question import Question, gives
+from rag.answering.sentence_scoring import Pick
 from rag.answering.thresholds import MIN_FOCUS, RefusalCutoffs, refusal_cutoffs
 from rag.snapshot import IndexSnapshot
 from rag.terms import vocabulary
@@ -112,3 +113,34 @@ def _states(q: Question, answer_sentences: list[str]) -> bool:
         if not q.focus or len(q.focus & vocabulary(sentence)) / len(q.focus) >= MIN_FOCUS:
             return True
     return False
+
+
+def answering_papers(
+    q: Question, picks: list[Pick], passages: list[ScoredPassage], snapshot: IndexSnapshot
+) -> list[Pick]:
+    """Across papers, the picks of each paper whose own evidence answers the question.
+
+    "Which papers use GPT-3?" searches every paper the query reaches, and each of them
+    gives its best sentence; a paper whose own passages fail the checks ("GPT-3" in none
+    of them) has not answered, and its sentence would read as if it had. A paper the
+    question names keeps its sentences where the question compares it ("How do A and B
+    differ on ...?"), not where it asks which of them holds something. When no paper
+    answers on its own, the picks stay as the whole evidence decided. Which papers hold
+    something is told by what their sentences say: each must name the question's names
+    and numbers, not only a passage beside it.
+    """
+    by_paper: dict[str, list[Pick]] = {}
+    for pick in picks:
+        by_paper.setdefault(passages[pick.passage].paper_id, []).append(pick)
+
+    def answers(paper: str, own: list[Pick]) -> bool:
+        if paper in q.papers and not q.selects:
+            return True
+        texts = [k.text for k in own]
+        if q.selects and q.keys - q.short_names - vocabulary(" ".join(texts)):
+            return False
+        scope = [p for p in passages if p.paper_id == paper]
+        return judge_evidence(q, scope, texts, snapshot)[0].answerable
+
+    kept = [pick for paper, own in by_paper.items() if answers(paper, own) for pick in own]
+    return kept or picks

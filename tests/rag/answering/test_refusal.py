@@ -10,7 +10,8 @@ import pytest
 
 from eval.refusal_fit import GRID
 from rag.answering.question import analyse
-from rag.answering.refusal import failed_check, judge_evidence
+from rag.answering.refusal import answering_papers, failed_check, judge_evidence
+from rag.answering.sentence_scoring import Pick
 from rag.answering.thresholds import (
     REFUSAL_CUTOFFS_PATH,
     RefusalCutoffs,
@@ -84,3 +85,29 @@ def test_a_cut_off_decides_which_check_fails_first() -> None:
     assert failed_check(evidence, RefusalCutoffs(0.55, 0.6, 0.35)) == "dense"
     missing = evidence.model_copy(update={"missing_keys": ["GPT-3"]})
     assert failed_check(missing, RefusalCutoffs(0.4, 0.6, 0.2)) == "missing_keys"
+
+
+def test_which_papers_hold_something_is_told_by_each_papers_own_sentences() -> None:
+    uses = "The gists are written by GPT-3 from the first sentence of each paragraph."
+    other = "We characterize expository writing as evidence-based and knowledge-generating."
+    passages = [
+        passage("b").model_copy(update={"text": uses, "chunk_id": "b1"}),
+        passage("o").model_copy(update={"text": other, "chunk_id": "o1"}),
+    ]
+    picks = [Pick(0, 0, uses), Pick(1, 0, other)]
+    snapshot = cast(IndexSnapshot, _Knows())
+    which = analyse("Which of these papers use GPT-3 to write gists?", MARKS)
+    assert which.selects and which.wants_both
+    assert answering_papers(which, picks, passages, snapshot) == [picks[0]]
+    # Asked which of two named papers, a named paper answers by its sentences too ...
+    named = analyse("Which of Beyond Summarization and Other Work use GPT-3?", MARKS)
+    assert named.selects and answering_papers(named, picks, passages, snapshot) == [picks[0]]
+    # ... while a comparison of named papers keeps each: it was asked about.
+    compared = analyse("How do Beyond Summarization and Other Work use GPT-3?", MARKS)
+    assert not compared.selects
+    assert answering_papers(compared, picks, passages, snapshot) == picks
+
+
+def test_which_of_asks_which_paper_only_where_the_question_names_papers() -> None:
+    assert not analyse("Which of the two models performs better?", MARKS).selects
+    assert not analyse("Which of the two models performs better?", MARKS).wants_both
