@@ -18,7 +18,15 @@ from rag.terms import MONTH, WORD, content_terms, key_terms, stem, until_stopwor
 Expect = Literal["count", "amount", "money", "date"]
 
 YEAR = r"\b(1[6-9]\d\d|20\d\d)s?\b"
-NUMBER_WORDS = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|fifty"
+NUMBER_WORDS = (
+    "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+)
+# A number of units in words: "forty", "twenty-five", "two and a half", "half an".
+SPELLED = (
+    rf"(?:(?:{NUMBER_WORDS})(?:[- ](?:{NUMBER_WORDS}))?(?: and a half)?|"
+    r"half an?|an?|one|a few|several)"
+)
 SCALE = "(?:hundred|thousand|million|billion|trillion)"
 # What an answer of each kind must contain somewhere: a date, an amount of money, a count.
 EVIDENCE_OF: dict[Expect, re.Pattern[str]] = {
@@ -31,14 +39,13 @@ EVIDENCE_OF: dict[Expect, re.Pattern[str]] = {
     ),
     # A quantity: a number that is not a year, or a span of time counted in words.
     "amount": re.compile(
-        rf"[$€£¥]\s?\d|(?<![\d,.])(?!{YEAR})\d|\b({NUMBER_WORDS}|an?|one|a few|several)\s+"
+        rf"[$€£¥]\s?\d|(?<![\d,.])(?!{YEAR})\d|\b{SPELLED}\s+"
         r"(second|minute|hour|day|week|month|year|decade|centur(y|ie))s?\b",
         re.I,
     ),
     "count": re.compile(
-        r"[$€£¥]?\b(?!(1[6-9]\d\d|20\d\d)s?\b)\d[\d,.]*\b|\b(two|three|four|five|six|seven|"
-        r"eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?|"
-        r"several)\b",
+        r"[$€£¥]?\b(?!(1[6-9]\d\d|20\d\d)s?\b)\d[\d,.]*\b|"
+        rf"\b({NUMBER_WORDS}|dozens?|hundreds?|thousands?|millions?|billions?|several)\b",
         re.I,
     ),
 }
@@ -76,8 +83,19 @@ def gives(kind: Expect, sentence: str) -> bool:
 
 EXPECTS: list[tuple[Expect, re.Pattern[str]]] = [
     ("money", re.compile(r"\b(dollar|how much money|cost|worth|value of|price)\b", re.I)),
-    ("count", re.compile(r"\bhow many\b", re.I)),
-    ("amount", re.compile(r"\bhow (much|large|big|far|long|accurate(ly)?|precise)\b", re.I)),
+    (
+        "count",
+        re.compile(r"\bhow (many|often)\b|\bwhat (is|was|are|were) the number of\b", re.I),
+    ),
+    (
+        "amount",
+        re.compile(
+            r"\bhow (much|large|big|far|long|accurate(ly)?|precise)\b|"
+            r"\bwhat (percentage|proportion|share|fraction)\b|"
+            r"\bwhat (is|was|are|were) the (duration|length|size|percentage|proportion|share)\b",
+            re.I,
+        ),
+    ),
     ("date", re.compile(r"^\s*when\b|\b(what|which) (year|date|month)\b|\bin which year\b", re.I)),
 ]
 

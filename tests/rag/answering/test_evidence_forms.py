@@ -21,6 +21,13 @@ from rag.answering.question import EVIDENCE_OF, Expect, expected_answer, gives
         ("amount", "The project ran for a decade.", True),
         ("amount", "It was signed in 2003 and paid by 2023.", False),
         ("amount", "Our two countries agreed.", False),
+        ("amount", "The study lasted forty minutes.", True),
+        ("amount", "It took twenty-five minutes.", True),
+        ("amount", "Annotation took two and a half hours per summary.", True),
+        ("amount", "Participants spent half an hour reading.", True),
+        ("count", "Forty people took part.", True),
+        ("count", "Seventeen of them agreed.", True),
+        ("count", "The people agreed.", False),
     ],
 )
 def test_evidence_forms(form: Expect, sentence: str, holds: bool) -> None:
@@ -54,3 +61,20 @@ def test_how_accurate_asks_for_an_amount() -> None:
     assert expected_answer("How precise is the boundary detection?") == "amount"
     # "How precisely" asks in what way as often as how exactly.
     assert expected_answer("How precisely does PaperMage represent a document?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "form"),
+    [
+        ("What was the duration of the study?", "amount"),
+        ("What is the size of the corpus?", "amount"),
+        ("What percentage of papers have full text?", "amount"),
+        ("How often did participants click a key question?", "count"),
+        ("What was the number of annotators?", "count"),
+        ("What was the study about?", None),
+    ],
+)
+def test_a_duration_size_share_or_frequency_asked_in_other_words(
+    question: str, form: Expect | None
+) -> None:
+    assert expected_answer(question) == form
