@@ -18,7 +18,7 @@ from rag.answering.paper_facts import fact_answer
 from rag.answering.question import Question, analyse
 from rag.answering.refusal import answering_papers, judge_evidence
 from rag.answering.sentence_scoring import pick_sentences
-from rag.answering.table_rows import MAX_TABLES, TABLE_KINDS, with_table_rows
+from rag.answering.table_rows import MAX_TABLES, TABLE_KINDS, row_names, with_table_rows
 from rag.answering.thresholds import MAX_PAPERS_COMPARED, PER_PAPER_K
 from rag.embeddings import SentenceTransformerEmbedder, make_embedder
 from rag.errors import (
@@ -150,7 +150,7 @@ class Pipeline:
                 passages += naming_missing_keys(q, passages, found.ranking)
             retrieved = time.perf_counter()
             answer = self._from_passages(q, standalone, passages, snapshot, fallback)
-            if answer.answered:
+            if answer.answered and row_names(q):
                 answer = self._with_tables(q, answer, snapshot, found.vector)
         answer.retrieved = [ranked(i, p) for i, p in enumerate(passages, start=1)]
         if fallback:
@@ -200,8 +200,18 @@ class Pipeline:
     def _with_tables(
         self, q: Question, answer: Answer, snapshot: IndexSnapshot, vector: list[float]
     ) -> Answer:
-        """The answer with the rows of the cited papers' tables the question names."""
+        """The answer with the rows of the cited papers' best tables that the question names.
+
+        Searched only where a cited paper has a table at all: most answers cite none, and
+        each search is a second retrieval for the ask.
+        """
         papers = list(dict.fromkeys(c.paper_id for c in answer.citations))
+        if not any(
+            d.metadata.get("kind") in TABLE_KINDS
+            for pid in papers
+            for d in snapshot.by_paper.get(pid, ())
+        ):
+            return answer
         tables = self.retriever.retrieval(
             q.text,
             top_k=MAX_TABLES,

@@ -59,6 +59,11 @@ def _heading_words(text: str) -> set[str]:
     }
 
 
+def row_names(q: Question) -> set[str]:
+    """The question's names that could label a row; without one no table is read."""
+    return {k for k in q.keys if k.isalpha() and len(k) >= 3}
+
+
 def named_rows(q: Question, table: ScoredPassage) -> TableRows | None:
     """The rows of `table` whose label names one of the question's names, if its columns fit.
 
@@ -67,10 +72,10 @@ def named_rows(q: Question, table: ScoredPassage) -> TableRows | None:
     """
     lines = [ln.strip() for ln in table.text.splitlines() if TABLE_CELL_SEPARATOR in ln]
     first = next((i for i, ln in enumerate(lines) if _numeric(ln)), None)
-    if first is None:
+    names = row_names(q)
+    if first is None or not names:
         return None
     headings = tuple(lines[:first][-MAX_HEADING_LINES:])
-    names = {k for k in q.keys if k.isalpha() and len(k) >= 3}
     rows = tuple(ln for ln in lines[first:] if _numeric(ln) and names & _names(_cells(ln)[0]))[
         :MAX_ROWS
     ]
