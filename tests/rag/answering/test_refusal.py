@@ -111,3 +111,14 @@ def test_which_papers_hold_something_is_told_by_each_papers_own_sentences() -> N
 def test_which_of_asks_which_paper_only_where_the_question_names_papers() -> None:
     assert not analyse("Which of the two models performs better?", MARKS).selects
     assert not analyse("Which of the two models performs better?", MARKS).wants_both
+
+
+def test_when_no_paper_answers_on_its_own_the_picks_stay_as_the_whole_evidence_decided() -> None:
+    text = "We characterize expository writing as evidence-based and knowledge-generating."
+    passages = [
+        passage("b").model_copy(update={"chunk_id": "b1"}),
+        passage("o").model_copy(update={"chunk_id": "o1"}),
+    ]
+    picks = [Pick(0, 0, text), Pick(1, 0, text)]
+    which = analyse("Which of these papers use GPT-3?", MARKS)
+    assert answering_papers(which, picks, passages, cast(IndexSnapshot, _Knows())) == picks
