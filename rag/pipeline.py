@@ -206,11 +206,7 @@ class Pipeline:
         each search is a second retrieval for the ask.
         """
         papers = list(dict.fromkeys(c.paper_id for c in answer.citations))
-        if not any(
-            d.metadata.get("kind") in TABLE_KINDS
-            for pid in papers
-            for d in snapshot.by_paper.get(pid, ())
-        ):
+        if not snapshot.chunk_ids(papers, TABLE_KINDS):
             return answer
         tables = self.retriever.retrieval(
             q.text,
